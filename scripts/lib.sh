@@ -1,0 +1,136 @@
+# Functions shared by ./portal and the scripts under scripts/. Sourced, never run.
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "portal: $*"; exit 1; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# require_system_packages CMD:DEBIAN_PACKAGE ... — installs what is missing when root, otherwise
+# says in one sentence what to run.
+require_system_packages() {
+  local missing=() spec cmd pkg
+  for spec in "$@"; do
+    cmd="${spec%%:*}"; pkg="${spec#*:}"
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if is_root; then
+    log "portal: installing ${missing[*]} with apt-get"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
+      apt-get update -qq >/dev/null 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+        die "could not install ${missing[*]} with apt-get."
+    fi
+  else
+    die "missing ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}' and try again."
+  fi
+}
+
+portal_data_dir() {
+  PORTAL_DATA="${PORTAL_DATA:-$ROOT/.data}"
+  mkdir -p "$PORTAL_DATA"
+  PORTAL_DATA="$(cd "$PORTAL_DATA" && pwd)"
+  export PORTAL_DATA
+}
+
+BUILD_CONFIGURATION="${PORTAL_CONFIGURATION:-Release}"
+
+build_solution() {
+  log "portal: building ($BUILD_CONFIGURATION)"
+  dotnet build "$ROOT/Portal.sln" -c "$BUILD_CONFIGURATION" -v quiet -nologo -clp:NoSummary >&2 ||
+    die "the build failed; see the errors above."
+}
+
+build_output() { printf '%s/src/%s/bin/%s/net10.0' "$ROOT" "$1" "$BUILD_CONFIGURATION"; }
+
+run_command_if_present() {
+  local name="$1"; shift
+  if [ -f "$ROOT/scripts/commands/$name.sh" ]; then "$ROOT/portal" "$name" "$@"; fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for_http() { # URL SECONDS [PID]
+  local url="$1" seconds="$2" pid="${3:-}" i
+  for ((i = 0; i < seconds * 2; i++)); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    sleep 0.5
+  done
+  return 1
+}
+
+# --- private PostgreSQL -------------------------------------------------------------------------
+# A cluster in DIR, listening on 127.0.0.1 only (and a unix socket inside DIR), on a free port chosen
+# at each start, superuser `portal` with a generated password kept in DIR/../postgres.password (0600).
+# PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` system user.
+
+as_pg_owner() {
+  if is_root; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+pg_bin() {
+  local b
+  for b in "$(command -v "$1" 2>/dev/null)" /usr/lib/postgresql/*/bin/"$1"; do
+    [ -x "$b" ] && { printf '%s' "$b"; return 0; }
+  done
+  die "PostgreSQL's $1 was not found: run 'apt-get install -y postgresql' and try again."
+}
+
+pg_password_file() { printf '%s.password' "$1"; }
+
+pg_running() { [ -f "$1/postmaster.pid" ] && as_pg_owner "$(pg_bin pg_ctl)" -D "$1" status >/dev/null 2>&1; }
+
+pg_port() { sed -n '4p' "$1/postmaster.pid"; }
+
+pg_start() {
+  local dir="$1" pwfile port
+  pwfile="$(pg_password_file "$dir")"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    log "portal: creating a private PostgreSQL cluster in $dir"
+    mkdir -p "$dir"
+    umask 077
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pwfile"
+    umask 022
+    local tmp_pw
+    tmp_pw="$(mktemp)"
+    cp "$pwfile" "$tmp_pw"
+    if is_root; then chown postgres "$dir" "$tmp_pw"; fi
+    as_pg_owner "$(pg_bin initdb)" -D "$dir" -U portal --pwfile="$tmp_pw" --auth-host=scram-sha-256 \
+      --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 ||
+      { rm -f "$tmp_pw"; die "initdb failed; see $dir.initdb.log"; }
+    rm -f "$tmp_pw"
+    cat >>"$dir/postgresql.conf" <<'CONF'
+listen_addresses = '127.0.0.1'
+max_connections = 200
+fsync = on
+CONF
+  fi
+  port="$(free_port)"
+  as_pg_owner "$(pg_bin pg_ctl)" -D "$dir" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir" start >/dev/null || die "PostgreSQL did not start; see $dir/server.log"
+  if ! PGPASSWORD="$(cat "$pwfile")" psql -h 127.0.0.1 -p "$port" -U portal -d postgres -tAc \
+    "select 1 from pg_database where datname='portal'" | grep -q 1; then
+    PGPASSWORD="$(cat "$pwfile")" psql -h 127.0.0.1 -p "$port" -U portal -d postgres -qc "create database portal" ||
+      die "could not create the portal database"
+  fi
+  log "portal: PostgreSQL listening on 127.0.0.1:$port"
+}
+
+pg_stop() {
+  local dir="$1"
+  [ -f "$dir/postmaster.pid" ] || return 0
+  as_pg_owner "$(pg_bin pg_ctl)" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+pg_connection_string() { # DIR DATABASE
+  printf 'Host=127.0.0.1;Port=%s;Username=portal;Password=%s;Database=%s' \
+    "$(pg_port "$1")" "$(cat "$(pg_password_file "$1")")" "$2"
+}

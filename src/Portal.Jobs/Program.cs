@@ -1,0 +1,1 @@
+Console.WriteLine("worker host: not yet wired");
