@@ -1,1 +1,0 @@
-Console.WriteLine("worker host: not yet wired");
