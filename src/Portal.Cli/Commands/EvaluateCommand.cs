@@ -32,7 +32,7 @@ public sealed class EvaluateCommand : ICliCommand
         var cardPath = ActionModels.ResolveCard(cli.Get("model") ?? DefaultModel(dataset, variant));
         using var recognizer = ActionRecognizer.Load(cardPath, new OnnxSessionFactory(new InferenceOptions()));
         var samples = ActionDatasets.LoadTestSplit(dataset, cli.Get("data") ?? ActionModels.SharedDataRoot());
-        var result = Evaluate(recognizer, samples, dataset, cancellationToken);
+        var result = ActionEvaluator.Evaluate(recognizer, samples, dataset, cancellationToken);
         if (cli.Get("predictions") is { } output)
         {
             File.WriteAllText(output, JsonSerializer.Serialize(result.Predictions));
@@ -41,57 +41,5 @@ public sealed class EvaluateCommand : ICliCommand
         Console.Error.WriteLine($"model {recognizer.Card.Name} {recognizer.Card.Version} ({recognizer.Card.Layout}) on {dataset} test split");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"top1={result.Top1:F4} n={result.Count}"));
         return Task.FromResult(0);
-    }
-
-    /// <summary>Predictions keyed "dataset/sample id" -> label index, as training/portal_actions/train.py writes them.</summary>
-    public sealed record EvaluationResult(double Top1, int Count, SortedDictionary<string, int> Predictions);
-
-    public static EvaluationResult Evaluate(ActionRecognizer recognizer, IReadOnlyList<ActionSample> samples, string dataset, CancellationToken cancellationToken = default)
-    {
-        var card = recognizer.Card;
-        const int batch = 64;
-        var correct = 0;
-        var predictions = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        for (var start = 0; start < samples.Count; start += batch)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var n = Math.Min(batch, samples.Count - start);
-            var input = new float[n * recognizer.WindowSize];
-            for (var i = 0; i < n; i++)
-            {
-                var frames = samples[start + i].Frames;
-                IReadOnlyList<double[]> fed = card.Layout == SkeletonLayouts.Coco17
-                    ? frames.Select(f => SkeletonLayouts.EvalProjection(f)).ToList()
-                    : frames;
-                WindowNormalizer.Prepare(fed, card.Layout, card.Window.Frames, input.AsSpan(i * recognizer.WindowSize, recognizer.WindowSize));
-            }
-
-            var outputs = recognizer.Run(input, n, topK: 1);
-            for (var i = 0; i < n; i++)
-            {
-                var sample = samples[start + i];
-                var best = outputs[i].TopK[0].Label;
-                predictions[$"{dataset}/{sample.Id}"] = IndexOf(card.Labels, best);
-                if (best == sample.Label)
-                {
-                    correct++;
-                }
-            }
-        }
-
-        return new EvaluationResult(samples.Count == 0 ? 0 : (double)correct / samples.Count, samples.Count, predictions);
-    }
-
-    private static int IndexOf(IReadOnlyList<string> labels, string label)
-    {
-        for (var i = 0; i < labels.Count; i++)
-        {
-            if (labels[i] == label)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }
