@@ -125,6 +125,8 @@ def export(checkpoint: Path, out: Path, metrics: dict | None = None, limit: int 
         metrics = json.loads((checkpoint.parent / "metrics.json").read_text())
     params = sum(p.numel() for p in model.parameters())
     card = card_for(cfg, labels, params, metrics)
+    from .flops import count
+    card["architecture"]["flopsPerWindow"] = count(model, cfg["window"])
     (out / f"{name}.card.json").write_text(json.dumps(card, indent=2) + "\n")
     (out / f"{name}.parity.json").write_text(json.dumps(parity_fixture(model, cfg, limit)))
     if publish:

@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--limit", type=int, help="use at most N samples per dataset and split (smoke runs)")
     ap.add_argument("--threads", type=int)
+    ap.add_argument("--resume", action="store_true", help="continue from DIR/state.pt (written at every evaluation)")
     args = ap.parse_args(argv)
 
     cfg = yaml.safe_load(Path(args.config).read_text())
@@ -127,9 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + np.cos(np.pi * (s - warm) / max(1, total - warm))))
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=tcfg.get("label_smoothing", 0.1))
     ys = np.array([y for _, _, y in train])
-    best = {"epoch": -1}
     eval_every = tcfg.get("eval_every", 5)
-    for epoch in range(epochs):
+    first_epoch = 0
+    state_path = out / "state.pt"
+    if args.resume and state_path.exists():
+        state = torch.load(state_path, map_location="cpu")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        rng.bit_generator.state = state["rng"]
+        torch.set_rng_state(state["torch_rng"])
+        first_epoch = state["epoch"]
+        log(f"resumed after epoch {first_epoch}")
+    for epoch in range(first_epoch, epochs):
         model.train()
         order = rng.permutation(len(train))
         t0, total_loss, correct = time.time(), 0.0, 0
@@ -150,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         if (epoch + 1) % eval_every == 0 or epoch + 1 == epochs:
             r = evaluate(cfg, model, test)
             msg += " | " + " ".join(f"{ds} top1 {r[ds]['top1']:.4f} (n={r[ds]['n']})" for ds in cfg["datasets"])
+            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                        "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "epoch": epoch + 1},
+                       state_path)
         log(msg)
     # The model that ships is the last epoch's: no test-set model selection.
     torch.save({"config": cfg, "state_dict": model.state_dict(), "labels": labels}, out / "model.pt")
