@@ -23,11 +23,17 @@ public static class JobsServiceCollectionExtensions
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(
                 options => options.UseNpgsqlConnection(connectionString),
-                new PostgreSqlStorageOptions { SchemaName = HangfireSchema, PrepareSchemaIfNecessary = true }));
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = HangfireSchema,
+                    PrepareSchemaIfNecessary = true,
+                    // LISTEN/NOTIFY wakes an idle worker as soon as a job is enqueued; polling stays as the fallback.
+                    EnableLongPolling = true,
+                    QueuePollInterval = TimeSpan.FromSeconds(5),
+                }));
         builder.Services.TryAddPortalClock();
         builder.Services.AddSingleton<VideoProber>();
         builder.Services.AddTransient<ProbeVideoJob>();
-        builder.Services.AddSingleton<VideoJobFailureFilter>();
         builder.Services.AddSingleton<IVideoPipeline, HangfireVideoPipeline>();
         return builder;
     }
@@ -43,13 +49,12 @@ public static class JobsServiceCollectionExtensions
                 $"Portal:Worker:Queues must name some of: {string.Join(", ", JobQueues.All)} (got: {string.Join(", ", options.Queues)}).");
         }
 
-        builder.Services.AddHangfireServer((services, server) =>
+        builder.Services.AddHangfireServer(server =>
         {
             server.Queues = options.Queues;
             server.WorkerCount = options.WorkerCount > 0 ? options.WorkerCount : Environment.ProcessorCount;
             server.ServerName = options.Name ?? $"{Environment.MachineName}:{Environment.ProcessId}";
             server.ShutdownTimeout = TimeSpan.FromSeconds(15);
-            GlobalJobFilters.Filters.Add(services.GetRequiredService<VideoJobFailureFilter>());
         });
         // Longer than Hangfire's own shutdown timeout, so running jobs get their cancellation and can stop cleanly.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));

@@ -11,5 +11,5 @@ public interface IVideoPipeline
 
 internal sealed class HangfireVideoPipeline(IBackgroundJobClient jobs) : IVideoPipeline
 {
-    public string Start(Guid videoId) => jobs.Enqueue<ProbeVideoJob>(job => job.RunAsync(videoId, CancellationToken.None));
+    public string Start(Guid videoId) => jobs.Enqueue<ProbeVideoJob>(job => job.RunAsync(videoId, null, CancellationToken.None));
 }
