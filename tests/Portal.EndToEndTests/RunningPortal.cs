@@ -11,7 +11,7 @@ namespace Portal.EndToEndTests;
 /// The built portal started as a real process (Kestrel on a free loopback port, in-process worker) on its own
 /// database and media root, and Debian's Chromium driven by Playwright. Nothing is in-memory or mocked.
 /// </summary>
-public sealed class RunningPortal : IAsyncLifetime
+public class RunningPortal : IAsyncLifetime
 {
 #if DEBUG
     private const string Configuration = "Debug";
@@ -23,9 +23,13 @@ public sealed class RunningPortal : IAsyncLifetime
     private readonly StringBuilder _log = new();
     private TestDatabase? _database;
     private Process? _process;
+    private Process? _worker;
     private IPlaywright? _playwright;
 
     public TempDirectory Media { get; } = new("portal-e2e-media");
+
+    /// <summary>False: the web host runs no worker and a separate `Portal.Jobs` worker process does the jobs.</summary>
+    protected virtual bool InProcessWorker => true;
 
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1");
 
@@ -49,25 +53,13 @@ public sealed class RunningPortal : IAsyncLifetime
         var port = FreePort();
         BaseUrl = new Uri($"http://127.0.0.1:{port}");
         var webDll = Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web", "bin", Configuration, "net10.0", "Portal.Web.dll");
-        var start = new ProcessStartInfo("dotnet", [webDll, "--urls", BaseUrl.ToString().TrimEnd('/'), "--contentRoot", Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ConnectionStrings__Portal"] = _database.ConnectionString,
-                ["Portal__Media__Root"] = Media.Path,
-                ["Portal__Worker__InProcess"] = "true",
-                ["Logging__LogLevel__Default"] = "Warning",
-            },
-        };
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = StartDotnet(webDll, "--urls", BaseUrl.ToString().TrimEnd('/'), "--contentRoot", Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web"));
         await WaitForHealthAsync();
+        if (!InProcessWorker)
+        {
+            // Started after the web host has migrated the schema: workers never migrate.
+            _worker = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Jobs", "bin", Configuration, "net10.0", "Portal.Jobs.dll"));
+        }
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -92,6 +84,30 @@ public sealed class RunningPortal : IAsyncLifetime
             : Path.Combine(Path.GetTempPath(), "portal-screenshots");
         Directory.CreateDirectory(directory);
         return Path.Combine(directory, name);
+    }
+
+    private Process StartDotnet(string dll, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__Portal"] = _database!.ConnectionString,
+                ["Portal__Media__Root"] = Media.Path,
+                ["Portal__Worker__InProcess"] = InProcessWorker ? "true" : "false",
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     private void Append(string? line)
@@ -152,13 +168,17 @@ public sealed class RunningPortal : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        if (_process is { HasExited: false })
+        foreach (var process in new[] { _worker, _process })
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            if (process is { HasExited: false })
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process?.Dispose();
         }
 
-        _process?.Dispose();
         if (_database is not null)
         {
             await _database.DisposeAsync();
