@@ -39,6 +39,7 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Portal:Media:Root", Media.Path);
         builder.UseSetting("Portal:Worker:InProcess", "true");
         builder.UseSetting("Portal:Worker:WorkerCount", "2");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
         if (MaxUploadBytes is { } max)
         {
             builder.UseSetting("Portal:Upload:MaxBytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture));
