@@ -18,6 +18,20 @@ public sealed class ActionsBenchCommand : ICliCommand
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        try
+        {
+            return Task.FromResult(Run(args, cancellationToken));
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A wrong model or input file: say what is wrong without a stack trace.
+            Console.Error.WriteLine($"portal {Name}: {e.Message}");
+            return Task.FromResult(1);
+        }
+    }
+
+    private int Run(string[] args, CancellationToken cancellationToken)
+    {
         var cli = new CliArgs(args, new HashSet<string>(), new HashSet<string> { "model", "threads", "seconds" });
         var threads = cli.GetInt("threads", 1);
         var seconds = cli.GetInt("seconds", 5);
@@ -57,6 +71,6 @@ public sealed class ActionsBenchCommand : ICliCommand
                 $"batch {batch,2}: {median:F3} ms per call (p90 {p90:F3}), {median / batch:F3} ms per window, {times.Count} runs"));
         }
 
-        return Task.FromResult(0);
+        return 0;
     }
 }

@@ -15,6 +15,20 @@ public sealed class ClassifyCommand : ICliCommand
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        try
+        {
+            return Task.FromResult(Run(args, cancellationToken));
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A wrong model or input file: say what is wrong without a stack trace.
+            Console.Error.WriteLine($"portal {Name}: {e.Message}");
+            return Task.FromResult(1);
+        }
+    }
+
+    private int Run(string[] args, CancellationToken cancellationToken)
+    {
         var cli = new CliArgs(args, new HashSet<string> { "json" }, new HashSet<string> { "model", "top" });
         if (cli.Positional.Count != 1)
         {
@@ -83,6 +97,6 @@ public sealed class ClassifyCommand : ICliCommand
             }
         }
 
-        return Task.FromResult(0);
+        return 0;
     }
 }

@@ -26,6 +26,20 @@ public sealed class EvaluateCommand : ICliCommand
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        try
+        {
+            return Task.FromResult(Run(args, cancellationToken));
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A wrong model or input file: say what is wrong without a stack trace.
+            Console.Error.WriteLine($"portal {Name}: {e.Message}");
+            return Task.FromResult(1);
+        }
+    }
+
+    private int Run(string[] args, CancellationToken cancellationToken)
+    {
         var cli = new CliArgs(args, new HashSet<string>(), new HashSet<string> { "dataset", "variant", "model", "predictions", "data" });
         var dataset = cli.Get("dataset") ?? throw new CliUsageException("--dataset nw-ucla|msr-action3d is required.");
         var variant = cli.Get("variant") ?? "3d";
@@ -40,6 +54,6 @@ public sealed class EvaluateCommand : ICliCommand
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"top1={result.Top1:F4} n={result.Count}"));
-        return Task.FromResult(0);
+        return 0;
     }
 }
