@@ -20,5 +20,17 @@ cli="$ROOT/src/Portal.Cli/bin/${PORTAL_CONFIGURATION:-Release}/net10.0/portal-cl
   "$tmp/tfjs_pose_1.skeleton.json"
 dotnet "$cli" classify "$tmp/tfjs_pose_1.skeleton.json" \
   --model "$tmp/run/actions-smoke.card.json" --json >"$tmp/classify.json"
-grep -q '"windows":\[{' "$tmp/classify.json" || { echo "smoke model gave no windows:"; cat "$tmp/classify.json"; exit 1; }
+# The --json shape is the issue's contract: {"model":{"name","version"},"windows":[{"trackId","startSeconds",
+# "endSeconds","topK":[{"label","score"}]}]}.
+/usr/bin/python3 - "$tmp/classify.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert set(doc) == {"model", "windows"} and set(doc["model"]) == {"name", "version"}, doc.keys()
+assert doc["model"]["name"] == "actions-smoke" and len(doc["windows"]) == 3, doc
+for w in doc["windows"]:
+    assert set(w) == {"trackId", "startSeconds", "endSeconds", "topK"}, w.keys()
+    assert w["trackId"] is None and w["startSeconds"] < w["endSeconds"]
+    assert len(w["topK"]) == 5 and all(set(k) == {"label", "score"} for k in w["topK"])
+    assert all(a["score"] >= b["score"] for a, b in zip(w["topK"], w["topK"][1:]))
+PY
 echo "training smoke run: trained, exported and classified through C# ($(wc -c <"$tmp/run/actions-smoke.onnx") byte ONNX)"
