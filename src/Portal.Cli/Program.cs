@@ -4,6 +4,8 @@ using Portal.Cli.Commands;
 // Commands/; this table is the only place that names them.
 ICliCommand[] commands =
 [
+    new PoseCommand(),
+    new ModelsListCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
