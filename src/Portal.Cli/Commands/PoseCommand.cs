@@ -11,11 +11,11 @@ public sealed class PoseCommand : ICliCommand
 {
     public string Name => "pose";
 
-    public string Summary => "VIDEO [--model movenet-lightning|movenet-thunder|movenet-multipose] [--fps N] [--provider Cpu|Cuda] --out FILE.json";
+    public string Summary => "VIDEO [--model movenet-lightning|movenet-thunder|movenet-multipose] [--fps N] [--crop on|off] [--provider Cpu|Cuda] --out FILE.json";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var arguments = new CliArguments(args, "model", "fps", "out", "models", "provider");
+        var arguments = new CliArguments(args, "model", "fps", "out", "models", "provider", "crop");
         if (arguments.Positional.Count != 1)
         {
             throw new CliUsageException($"expected one video, got {arguments.Positional.Count} ({Summary}).");
@@ -28,6 +28,13 @@ public sealed class PoseCommand : ICliCommand
             ? Enum.TryParse<ExecutionProvider>(p, ignoreCase: true, out var parsed) ? parsed : throw new CliUsageException($"--provider must be Cpu or Cuda, not '{p}'.")
             : ExecutionProvider.Cpu;
         var readerOptions = new FrameReaderOptions { Fps = arguments.GetDouble("fps") };
+        // Single-pose models zoom onto the person found in the previous frame unless --crop off.
+        var crop = (arguments.Get("crop") ?? "on") switch
+        {
+            "on" => true,
+            "off" => false,
+            var other => throw new CliUsageException($"--crop must be on or off, not '{other}'."),
+        };
         if (!File.Exists(video))
         {
             throw new CliUsageException($"video not found: '{video}'.");
@@ -37,12 +44,15 @@ public sealed class PoseCommand : ICliCommand
         {
             using var estimator = PoseEstimator.Open(arguments.ModelsRoot(), modelName, new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = provider }));
             var info = await FfmpegFrameReader.ProbeAsync(video, readerOptions, cancellationToken);
+            var tracker = crop && !estimator.IsMultiPose ? new SinglePoseTracker(estimator) : null;
             var frames = new List<SkeletonFrame>();
             var watch = Stopwatch.StartNew();
             var people = 0;
             await foreach (var frame in FfmpegFrameReader.ReadAsync(video, readerOptions, cancellationToken))
             {
-                var poses = estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
+                var poses = tracker is not null
+                    ? tracker.Next(frame.Rgb.Span, frame.Width, frame.Height)
+                    : estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
                 people += poses.Count;
                 frames.Add(SkeletonDocument.ToFrame(frame.Index, frame.Time, poses));
             }

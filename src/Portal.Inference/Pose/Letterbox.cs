@@ -1,9 +1,21 @@
 namespace Portal.Inference.Pose;
 
+/// <summary>A square region of a source frame in source pixels; it may extend past the frame (that part is padding).</summary>
+public readonly record struct CropRegion(double OriginX, double OriginY, double Side)
+{
+    /// <summary>The square centred on the frame whose side is the frame's longer side: the whole frame, padded.</summary>
+    public static CropRegion WholeFrame(int width, int height)
+    {
+        var side = Math.Max(width, height);
+        return new CropRegion((width - side) / 2.0, (height - side) / 2.0, side);
+    }
+}
+
 /// <summary>
-/// Fits a source frame of <see cref="SourceWidth"/> x <see cref="SourceHeight"/> pixels into a square model input of
-/// <see cref="Size"/> x <see cref="Size"/>: the frame is scaled by <c>Size / max(width, height)</c>, centred, and the
-/// rest is padded with black (MoveNet was trained on padded square crops; stretching would distort poses).
+/// Fits a square region of a source frame of <see cref="SourceWidth"/> x <see cref="SourceHeight"/> pixels into a
+/// square model input of <see cref="Size"/> x <see cref="Size"/>. By default the region is the whole frame, centred in
+/// a square of its longer side, so the frame is scaled by <c>Size / max(width, height)</c> and the rest is padded with
+/// black (MoveNet was trained on padded square crops; stretching would distort poses); a smaller region zooms in.
 /// Normalised model coordinates (0..1 over the square input) map back to source pixels with <see cref="ToSource"/>.
 /// Pixel centres follow the half-pixel convention: source pixel (i, j) covers [i, i+1) and its centre is i + 0.5.
 /// </summary>
@@ -19,16 +31,26 @@ public sealed class Letterbox
     private readonly bool[] _yInside;
 
     public Letterbox(int sourceWidth, int sourceHeight, int size)
+        : this(sourceWidth, sourceHeight, size, CropRegion.WholeFrame(sourceWidth, sourceHeight))
+    {
+    }
+
+    public Letterbox(int sourceWidth, int sourceHeight, int size, CropRegion region)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sourceWidth);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sourceHeight);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        if (!(region.Side > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), "The crop region needs a positive side.");
+        }
+
         SourceWidth = sourceWidth;
         SourceHeight = sourceHeight;
         Size = size;
-        Side = Math.Max(sourceWidth, sourceHeight);
-        OriginX = (sourceWidth - Side) / 2.0;
-        OriginY = (sourceHeight - Side) / 2.0;
+        Side = region.Side;
+        OriginX = region.OriginX;
+        OriginY = region.OriginY;
         (_x0, _x1, _wx, _xInside) = Taps(OriginX, sourceWidth);
         (_y0, _y1, _wy, _yInside) = Taps(OriginY, sourceHeight);
     }
@@ -40,10 +62,10 @@ public sealed class Letterbox
     /// <summary>Side of the square model input, in model pixels.</summary>
     public int Size { get; }
 
-    /// <summary>Side of the square region of the source the input covers, in source pixels (the longer frame side).</summary>
-    public int Side { get; }
+    /// <summary>Side of the square region of the source the input covers, in source pixels.</summary>
+    public double Side { get; }
 
-    /// <summary>Top-left corner of that square region in source pixels (zero or negative: the padding).</summary>
+    /// <summary>Top-left corner of that square region in source pixels (negative where it starts in the padding).</summary>
     public double OriginX { get; }
 
     /// <inheritdoc cref="OriginX"/>

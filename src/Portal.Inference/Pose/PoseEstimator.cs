@@ -73,10 +73,13 @@ public sealed class PoseEstimator : IDisposable
     public static PoseEstimator Open(string modelsRoot, string name, OnnxSessionFactory sessionFactory, PoseEstimatorOptions? options = null) =>
         new(ModelCatalog.PoseModel(modelsRoot, name), sessionFactory, options);
 
-    /// <summary>The people in one RGB24 frame of <paramref name="width"/> x <paramref name="height"/> pixels.</summary>
-    public IReadOnlyList<PosePerson> Estimate(ReadOnlySpan<byte> rgb, int width, int height)
+    /// <summary>
+    /// The people in one RGB24 frame of <paramref name="width"/> x <paramref name="height"/> pixels, looking at
+    /// <paramref name="region"/> (default: the whole frame, padded to a square).
+    /// </summary>
+    public IReadOnlyList<PosePerson> Estimate(ReadOnlySpan<byte> rgb, int width, int height, CropRegion? region = null)
     {
-        var letterbox = LetterboxFor(width, height);
+        var letterbox = region is { } r ? new Letterbox(width, height, InputSize, r) : LetterboxFor(width, height);
         letterbox.Fill(rgb, _input);
         var output = Run();
         return IsMultiPose
