@@ -6,6 +6,7 @@ ICliCommand[] commands =
 [
     new PoseCommand(),
     new ModelsListCommand(),
+    new BenchPoseCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
