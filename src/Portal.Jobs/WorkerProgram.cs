@@ -1,11 +1,21 @@
+using Microsoft.Extensions.Hosting;
+using Portal.Data;
+using Portal.Jobs.Hosting;
+
 namespace Portal.Jobs;
 
-/// <summary>Entry point of the stand-alone worker (`./portal worker`).</summary>
+/// <summary>
+/// The stand-alone worker (`./portal worker`): a Hangfire server and nothing else. It joins whatever database and
+/// media root its configuration names; the web host owns the schema, so the worker never migrates.
+/// </summary>
 public static class WorkerProgram
 {
-    public static int Main()
+    public static async Task Main(string[] args)
     {
-        Console.WriteLine("worker host: not yet wired");
-        return 0;
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.AddPortalData();
+        builder.AddPortalJobs();
+        builder.AddPortalWorker();
+        await builder.Build().RunAsync();
     }
 }

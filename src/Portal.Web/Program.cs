@@ -1,27 +1,19 @@
-using Portal.Web.Components;
+using Portal.Data;
+using Portal.Jobs.Hosting;
+using Portal.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-
-// Add services to the container.
-builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+// Serves the static assets of a built (not published) app too, which is how `./portal run` starts it.
+builder.WebHost.UseStaticWebAssets();
+builder.AddPortalData();
+builder.AddPortalJobs();
+builder.AddPortalWeb();
 
 var app = builder.Build();
+// The web host is the schema's one owner: it migrates before anything (the in-process worker included) starts.
+await app.Services.MigratePortalDatabaseAsync();
+app.UsePortalWeb();
+await app.RunAsync();
 
-// Configure the HTTP request pipeline.
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-    // The default HSTS value is 30 days. You may want to change this for production scenarios, see https://aka.ms/aspnetcore-hsts.
-    app.UseHsts();
-}
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseHttpsRedirection();
-
-app.UseAntiforgery();
-
-app.MapStaticAssets();
-app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
-
-app.Run();
+/// <summary>Entry point type, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,131 @@
+namespace Portal.Data.Entities;
+
+public enum VideoStatus
+{
+    Queued,
+    Processing,
+    Succeeded,
+    Failed,
+    Canceled,
+}
+
+/// <summary>An uploaded clip and what the jobs found out about it.</summary>
+public class Video
+{
+    /// <summary>Owner of every video until accounts exist.</summary>
+    public const string AnonymousOwner = "anonymous";
+
+    private Video()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    /// <summary>Who may see and change this video (an account id once accounts exist).</summary>
+    public string OwnerId { get; private set; } = AnonymousOwner;
+
+    /// <summary>The name the user's file had; shown, never used as a path.</summary>
+    public string OriginalFileName { get; private set; } = "";
+
+    /// <summary>Path of the stored file relative to the media root; generated from <see cref="Id"/>.</summary>
+    public string StoredPath { get; private set; } = "";
+
+    public long SizeBytes { get; private set; }
+
+    /// <summary>Lower-case hex SHA-256 of the stored file.</summary>
+    public string Sha256 { get; private set; } = "";
+
+    public DateTimeOffset UploadedAt { get; private set; }
+
+    public VideoStatus Status { get; private set; }
+
+    /// <summary>Name of the stage being worked on or last finished (e.g. "probe").</summary>
+    public string? Stage { get; private set; }
+
+    /// <summary>Fraction of the whole processing done, 0..1.</summary>
+    public double Progress { get; private set; }
+
+    /// <summary>Why processing failed, in a sentence a person understands.</summary>
+    public string? Error { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public double? DurationSeconds { get; private set; }
+
+    public double? Fps { get; private set; }
+
+    public int? Width { get; private set; }
+
+    public int? Height { get; private set; }
+
+    public string? Codec { get; private set; }
+
+    /// <summary>Display rotation in degrees from the container (0, 90, 180, 270).</summary>
+    public int? Rotation { get; private set; }
+
+    public long? FrameCount { get; private set; }
+
+    public static Video Create(Guid id, string ownerId, string originalFileName, string storedPath, long sizeBytes, string sha256, DateTimeOffset now)
+    {
+        return new Video
+        {
+            Id = id,
+            OwnerId = ownerId,
+            OriginalFileName = originalFileName,
+            StoredPath = storedPath,
+            SizeBytes = sizeBytes,
+            Sha256 = sha256,
+            UploadedAt = now,
+            UpdatedAt = now,
+            Status = VideoStatus.Queued,
+            Progress = 0,
+        };
+    }
+
+    public bool IsFinished => Status is VideoStatus.Succeeded or VideoStatus.Failed or VideoStatus.Canceled;
+
+    public void StartStage(string stage, double progress, DateTimeOffset now)
+    {
+        Status = VideoStatus.Processing;
+        Stage = stage;
+        Progress = Math.Clamp(progress, 0, 1);
+        Error = null;
+        UpdatedAt = now;
+    }
+
+    public void RecordProbe(VideoProbe probe, DateTimeOffset now)
+    {
+        DurationSeconds = probe.DurationSeconds;
+        Fps = probe.Fps;
+        Width = probe.Width;
+        Height = probe.Height;
+        Codec = probe.Codec;
+        Rotation = probe.Rotation;
+        FrameCount = probe.FrameCount;
+        UpdatedAt = now;
+    }
+
+    public void MarkSucceeded(DateTimeOffset now)
+    {
+        Status = VideoStatus.Succeeded;
+        Progress = 1;
+        Error = null;
+        UpdatedAt = now;
+    }
+
+    public void MarkFailed(string reason, DateTimeOffset now)
+    {
+        Status = VideoStatus.Failed;
+        Error = reason;
+        UpdatedAt = now;
+    }
+
+    public void MarkCanceled(DateTimeOffset now)
+    {
+        Status = VideoStatus.Canceled;
+        UpdatedAt = now;
+    }
+}
+
+/// <summary>What ffprobe reported about a video's first video stream.</summary>
+public sealed record VideoProbe(double DurationSeconds, double Fps, int Width, int Height, string Codec, int Rotation, long? FrameCount);

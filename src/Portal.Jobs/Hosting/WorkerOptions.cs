@@ -1,0 +1,19 @@
+namespace Portal.Jobs.Hosting;
+
+/// <summary>Options of a Hangfire worker (configuration section <c>Portal:Worker</c>).</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Portal:Worker";
+
+    /// <summary>Whether the web host also runs a worker (how `./portal run` works on one machine).</summary>
+    public bool InProcess { get; set; }
+
+    /// <summary>Queues this worker serves, most important first; see <see cref="JobQueues"/>.</summary>
+    public string[] Queues { get; set; } = JobQueues.All;
+
+    /// <summary>Jobs run at once by this worker; 0 means one per core.</summary>
+    public int WorkerCount { get; set; }
+
+    /// <summary>Name shown on the dashboard's Servers page; defaults to the machine name.</summary>
+    public string? Name { get; set; }
+}

@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Portal.Data.Entities;
+using Portal.Web.Videos;
+
+namespace Portal.Web.Api;
+
+public static class VideoEndpoints
+{
+    /// <summary>Multipart framing and headers on top of the file itself.</summary>
+    private const long MultipartOverheadBytes = 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapVideoApi(this IEndpointRouteBuilder app)
+    {
+        var videos = app.MapGroup("/api/videos").WithTags("Videos");
+        videos.MapPost("/", UploadAsync).DisableAntiforgery().WithName("UploadVideo");
+        videos.MapGet("/", ListAsync).WithName("ListVideos");
+        videos.MapGet("/{id:guid}", GetAsync).WithName("GetVideo");
+        return app;
+    }
+
+    // Until accounts exist every request acts for the one placeholder owner; this is the single place that decides.
+    internal static string CurrentOwner(HttpContext context) => Video.AnonymousOwner;
+
+    private static async Task<IResult> ListAsync(HttpContext context, VideoCatalog catalog, CancellationToken cancellationToken) =>
+        Results.Ok(await catalog.ListAsync(CurrentOwner(context), cancellationToken));
+
+    private static async Task<IResult> GetAsync(Guid id, HttpContext context, VideoCatalog catalog, CancellationToken cancellationToken) =>
+        await catalog.GetAsync(CurrentOwner(context), id, cancellationToken) is { } video
+            ? Results.Ok(video)
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such video.");
+
+    /// <summary>
+    /// POST /api/videos, multipart/form-data with the file in field <c>file</c>. The body is read section by section
+    /// and the file streamed to the media store: no buffering of the file in memory or in a temp file.
+    /// </summary>
+    private static async Task<IResult> UploadAsync(HttpContext context, VideoIntake intake, IOptions<UploadOptions> options, CancellationToken cancellationToken)
+    {
+        var maxBytes = options.Value.MaxBytes;
+        var request = context.Request;
+        if (request.ContentLength > maxBytes + MultipartOverheadBytes)
+        {
+            return TooLarge(maxBytes);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = maxBytes + MultipartOverheadBytes;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) ||
+            !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            return BadRequest("Send the video as multipart/form-data with the file in the field 'file'.");
+        }
+
+        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary))
+        {
+            return BadRequest("The multipart body has no boundary.");
+        }
+
+        var reader = new MultipartReader(boundary, request.Body);
+        try
+        {
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
+                    !disposition.DispositionType.Equals("form-data") ||
+                    !string.Equals(disposition.Name.Value, "file", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var fileName = disposition.FileNameStar.Value ?? disposition.FileName.Value ?? "upload";
+                var video = await intake.AcceptAsync(CurrentOwner(context), HeaderUtilities.RemoveQuotes(fileName).Value ?? "upload", section.Body, maxBytes, cancellationToken);
+                return Results.Created($"/api/videos/{video.Id}", video);
+            }
+        }
+        catch (UploadTooLargeException)
+        {
+            return TooLarge(maxBytes);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(maxBytes);
+        }
+        catch (InvalidDataException e)
+        {
+            return BadRequest($"The multipart body is malformed: {e.Message}");
+        }
+
+        return BadRequest("No file: send the video in the multipart field 'file'.");
+    }
+
+    private static IResult BadRequest(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The upload was not accepted.", detail: detail);
+
+    private static IResult TooLarge(long maxBytes) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "The file is too large.",
+            detail: $"The limit is {maxBytes / (1024.0 * 1024):0.#} MiB.");
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Portal.Data;
+using Portal.Jobs.Hosting;
+using Portal.Web.Api;
+using Portal.Web.Components;
+using Portal.Web.Videos;
+
+namespace Portal.Web.Hosting;
+
+public static class WebServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddPortalWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOptions<UploadOptions>()
+            .Bind(builder.Configuration.GetSection(UploadOptions.SectionName))
+            .Validate(o => o.MaxBytes > 0, "Portal:Upload:MaxBytes must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<VideoCatalog>();
+        builder.Services.AddSingleton<VideoIntake>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks()
+            .AddDbContextCheck<PortalDbContext>("postgresql")
+            .AddCheck<HangfireStorageHealthCheck>("hangfire");
+
+        var worker = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();
+        if (worker.InProcess)
+        {
+            builder.AddPortalWorker();
+        }
+
+        return builder;
+    }
+
+    public static WebApplication UsePortalWeb(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200 } });
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapVideoApi();
+        // Local requests only until accounts (and an admin role) exist.
+        app.MapHangfireDashboard("/admin/jobs", new DashboardOptions
+        {
+            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+            DashboardTitle = "Portal jobs",
+        });
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Playwright;
+using Portal.TestSupport;
+
+namespace Portal.EndToEndTests;
+
+/// <summary>
+/// The built portal started as a real process (Kestrel on a free loopback port, in-process worker) on its own
+/// database and media root, and Debian's Chromium driven by Playwright. Nothing is in-memory or mocked.
+/// </summary>
+public class RunningPortal : IAsyncLifetime
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly StringBuilder _log = new();
+    private TestDatabase? _database;
+    private Process? _process;
+    private Process? _worker;
+    private IPlaywright? _playwright;
+
+    public TempDirectory Media { get; } = new("portal-e2e-media");
+
+    /// <summary>False: the web host runs no worker and a separate `Portal.Jobs` worker process does the jobs.</summary>
+    protected virtual bool InProcessWorker => true;
+
+    public Uri BaseUrl { get; private set; } = new("http://127.0.0.1");
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: './portal test' installs Debian's chromium package.");
+        _database = await TestDatabase.CreateAsync();
+        var port = FreePort();
+        BaseUrl = new Uri($"http://127.0.0.1:{port}");
+        var webDll = Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web", "bin", Configuration, "net10.0", "Portal.Web.dll");
+        _process = StartDotnet(webDll, "--urls", BaseUrl.ToString().TrimEnd('/'), "--contentRoot", Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web"));
+        await WaitForHealthAsync();
+        if (!InProcessWorker)
+        {
+            // Started after the web host has migrated the schema: workers never migrate.
+            _worker = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Jobs", "bin", Configuration, "net10.0", "Portal.Jobs.dll"));
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Where screenshots go: docs/screenshots when PORTAL_UPDATE_SCREENSHOTS=1, else a temp folder.</summary>
+    public static string ScreenshotPath(string name)
+    {
+        var directory = Environment.GetEnvironmentVariable("PORTAL_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(TestPaths.RepoRoot, "docs", "screenshots")
+            : Path.Combine(Path.GetTempPath(), "portal-screenshots");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, name);
+    }
+
+    private Process StartDotnet(string dll, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__Portal"] = _database!.ConnectionString,
+                ["Portal__Media__Root"] = Media.Path,
+                ["Portal__Worker__InProcess"] = InProcessWorker ? "true" : "false",
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+
+    private async Task WaitForHealthAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseUrl };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"The portal exited with {_process.ExitCode} at start:\n{Log}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The portal did not become healthy:\n{Log}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        foreach (var process in new[] { _worker, _process })
+        {
+            if (process is { HasExited: false })
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process?.Dispose();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        Media.Dispose();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Portal.Data.Entities;
+using Portal.TestSupport;
+using Portal.Web.Videos;
+
+namespace Portal.IntegrationTests;
+
+/// <summary>
+/// The real web host (real migrations, real Hangfire on PostgreSQL with an in-process worker, real ffprobe) on a
+/// database of its own and a media root of its own. Only the HTTP transport is in-memory (TestServer).
+/// </summary>
+public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private TestDatabase? _database;
+
+    public TempDirectory Media { get; } = new("portal-media");
+
+    /// <summary>Upload limit for this host; null keeps the product's default.</summary>
+    protected virtual long? MaxUploadBytes => null;
+
+    public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialized.");
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _ = Server; // start the host now: migrations run and the worker starts before the first test
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
+        builder.UseSetting("Portal:Media:Root", Media.Path);
+        builder.UseSetting("Portal:Worker:InProcess", "true");
+        builder.UseSetting("Portal:Worker:WorkerCount", "2");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        if (MaxUploadBytes is { } max)
+        {
+            builder.UseSetting("Portal:Upload:MaxBytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    public async Task<HttpResponseMessage> UploadAsync(string path, string? fileName = null)
+    {
+        using var client = CreateClient();
+        await using var file = File.OpenRead(path);
+        using var content = new MultipartFormDataContent { { new StreamContent(file), "file", fileName ?? Path.GetFileName(path) } };
+        return await client.PostAsync(new Uri("/api/videos", UriKind.Relative), content);
+    }
+
+    public async Task<VideoDto> UploadOkAsync(string path, string? fileName = null)
+    {
+        using var response = await UploadAsync(path, fileName);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<VideoDto>(Json))!;
+    }
+
+    public async Task<VideoDto> GetVideoAsync(Guid id)
+    {
+        using var client = CreateClient();
+        return (await client.GetFromJsonAsync<VideoDto>(new Uri($"/api/videos/{id}", UriKind.Relative), Json))!;
+    }
+
+    /// <summary>Polls the API until the video has ended (Succeeded, Failed or Canceled).</summary>
+    public async Task<VideoDto> WaitUntilFinishedAsync(Guid id, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            var video = await GetVideoAsync(id);
+            if (video.Status is VideoStatus.Succeeded or VideoStatus.Failed or VideoStatus.Canceled)
+            {
+                return video;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Video {id} still {video.Status} at stage '{video.Stage}' after the timeout.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        Media.Dispose();
+    }
+}
+
+/// <summary>Same host with a 100 KiB upload limit.</summary>
+public sealed class SmallLimitPortalApp : PortalApp
+{
+    public const long Limit = 100 * 1024;
+
+    protected override long? MaxUploadBytes => Limit;
+}
+
+/// <summary>All integration tests share one collection: they run one class at a time, as the CPU is small.</summary>
+[CollectionDefinition(Name)]
+public sealed class IntegrationCollection
+{
+    public const string Name = "integration";
+}

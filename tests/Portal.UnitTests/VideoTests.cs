@@ -1,0 +1,45 @@
+using Portal.Data.Entities;
+
+namespace Portal.UnitTests;
+
+public class VideoTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+
+    private static Video NewVideo() => Video.Create(Guid.NewGuid(), Video.AnonymousOwner, "clip.mp4", "videos/x/source", 10, new string('0', 64), Now);
+
+    [Fact]
+    public void Create_StartsQueued_AtZeroProgress()
+    {
+        var video = NewVideo();
+
+        Assert.Equal(VideoStatus.Queued, video.Status);
+        Assert.Equal(0, video.Progress);
+        Assert.False(video.IsFinished);
+    }
+
+    [Fact]
+    public void StartStage_ClampsProgress_AndClearsAnEarlierError()
+    {
+        var video = NewVideo();
+        video.MarkFailed("boom", Now);
+
+        video.StartStage("probe", 1.5, Now);
+
+        Assert.Equal(VideoStatus.Processing, video.Status);
+        Assert.Equal(1, video.Progress);
+        Assert.Null(video.Error);
+    }
+
+    [Fact]
+    public void MarkFailed_KeepsTheReason_AndFinishes()
+    {
+        var video = NewVideo();
+
+        video.MarkFailed("The file is empty (0 bytes).", Now);
+
+        Assert.Equal(VideoStatus.Failed, video.Status);
+        Assert.Equal("The file is empty (0 bytes).", video.Error);
+        Assert.True(video.IsFinished);
+    }
+}
