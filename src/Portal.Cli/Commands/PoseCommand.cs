@@ -48,13 +48,43 @@ public sealed class PoseCommand : ICliCommand
             var frames = new List<SkeletonFrame>();
             var watch = Stopwatch.StartNew();
             var people = 0;
+            // Without crop tracking, frames are independent and go to the model in batches (the reader reuses its
+            // buffer, so a batch holds copies).
+            var pending = new List<(int Index, double Time, ReadOnlyMemory<byte> Rgb)>();
+            int width = info.Width, height = info.Height;
+            void Flush()
+            {
+                var results = estimator.EstimateBatch([.. pending.Select(p => p.Rgb)], width, height);
+                for (var i = 0; i < pending.Count; i++)
+                {
+                    people += results[i].Count;
+                    frames.Add(SkeletonDocument.ToFrame(pending[i].Index, pending[i].Time, results[i]));
+                }
+
+                pending.Clear();
+            }
+
             await foreach (var frame in FfmpegFrameReader.ReadAsync(video, readerOptions, cancellationToken))
             {
-                var poses = tracker is not null
-                    ? tracker.Next(frame.Rgb.Span, frame.Width, frame.Height)
-                    : estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
-                people += poses.Count;
-                frames.Add(SkeletonDocument.ToFrame(frame.Index, frame.Time, poses));
+                if (tracker is not null)
+                {
+                    var poses = tracker.Next(frame.Rgb.Span, frame.Width, frame.Height);
+                    people += poses.Count;
+                    frames.Add(SkeletonDocument.ToFrame(frame.Index, frame.Time, poses));
+                    continue;
+                }
+
+                (width, height) = (frame.Width, frame.Height);
+                pending.Add((frame.Index, frame.Time, frame.Rgb.ToArray()));
+                if (pending.Count == estimator.MaxBatch)
+                {
+                    Flush();
+                }
+            }
+
+            if (pending.Count > 0)
+            {
+                Flush();
             }
 
             var document = new SkeletonDocument
