@@ -7,24 +7,33 @@ namespace Portal.Inference.Detection;
 /// one) looks at a square crop around each, <see cref="CropExpansion"/> times the box's longer side, centred on the
 /// box. Each person keeps the detector's box and score; keypoints are in source-frame pixels. Not thread-safe.
 /// </summary>
-public sealed class TopDownPoseEstimator(PersonDetector detector, PoseEstimator singlePose)
+public sealed class TopDownPoseEstimator
 {
     /// <summary>Crop side relative to the box's longer side (context around the person helps the pose model).</summary>
     public const double CropExpansion = 1.25;
 
-    public IReadOnlyList<PosePerson> Estimate(ReadOnlySpan<byte> rgb, int width, int height)
+    private readonly PersonDetector _detector;
+    private readonly PoseEstimator _singlePose;
+
+    public TopDownPoseEstimator(PersonDetector detector, PoseEstimator singlePose)
     {
         ArgumentNullException.ThrowIfNull(detector);
         ArgumentNullException.ThrowIfNull(singlePose);
         if (singlePose.IsMultiPose)
         {
-            throw new InvalidOperationException("Top-down estimation needs a single-pose model (Lightning or Thunder).");
+            throw new ArgumentException($"Top-down estimation needs a single-pose model (Lightning or Thunder), not {singlePose.Card.Name}.", nameof(singlePose));
         }
 
+        _detector = detector;
+        _singlePose = singlePose;
+    }
+
+    public IReadOnlyList<PosePerson> Estimate(ReadOnlySpan<byte> rgb, int width, int height)
+    {
         var people = new List<PosePerson>();
-        foreach (var box in detector.Detect(rgb, width, height))
+        foreach (var box in _detector.Detect(rgb, width, height))
         {
-            var person = singlePose.Estimate(rgb, width, height, RegionAround(box))[0];
+            var person = _singlePose.Estimate(rgb, width, height, RegionAround(box))[0];
             people.Add(person with { Box = box });
         }
 
