@@ -4,6 +4,9 @@ using Portal.Cli.Commands;
 // Commands/; this table is the only place that names them.
 ICliCommand[] commands =
 [
+    new PoseCommand(),
+    new ModelsListCommand(),
+    new BenchPoseCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
