@@ -81,7 +81,10 @@ public abstract class PipelineStageJob(PipelineStageServices services)
     /// <summary>Does the stage's work and adds its results to <see cref="StageContext.Db"/> without saving them.</summary>
     protected abstract Task ExecuteAsync(StageContext context);
 
-    /// <summary>Enqueues the stage after this one, or finishes the run when this is the last.</summary>
+    /// <summary>True for the stage whose completion ends the run as Succeeded.</summary>
+    protected virtual bool IsLastStage => false;
+
+    /// <summary>Enqueues the stage after this one (nothing for the last stage).</summary>
     protected abstract void EnqueueNext(IBackgroundJobClient jobs, Guid runId);
 
     /// <param name="runId">The run to work on.</param>
@@ -98,8 +101,13 @@ public abstract class PipelineStageJob(PipelineStageServices services)
         {
             await EndRunAsync(runId, e.Message, canceled: false);
         }
-        catch (OperationCanceledException) when (await IsCanceledAsync(runId))
+        catch (OperationCanceledException)
         {
+            if (!await IsCanceledAsync(runId))
+            {
+                throw; // shutdown: Hangfire runs the job again on the next start
+            }
+
             services.Logger.LogInformation("Run {RunId} canceled during {Stage}", runId, Stage);
         }
         catch (Exception e) when (e is not OperationCanceledException && JobAttempts.IsLast(performContext, RetryAttempts))
@@ -134,8 +142,16 @@ public abstract class PipelineStageJob(PipelineStageServices services)
         var context = new StageContext(services.DbFactory, db, run, video, Stage, services.Clock, cancellationToken);
         await ExecuteAsync(context);
         run.CompleteStage(Stage);
-        video.ReportProgress(Stage, PipelineStages.Overall(Stage, 1), null, services.Clock.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken); // results + checkpoint: one transaction
+        var now = services.Clock.GetUtcNow();
+        video.ReportProgress(Stage, PipelineStages.Overall(Stage, 1), null, now);
+        if (IsLastStage)
+        {
+            run.MarkSucceeded(now);
+            video.MarkSucceeded(now);
+        }
+
+        await db.SaveChangesAsync(cancellationToken); // results + checkpoint (+ the end of the run): one transaction
+        services.Logger.LogInformation("Run {RunId}: stage {Stage} done", runId, Stage);
 
         EnqueueNext(services.Jobs, runId);
     }
