@@ -7,6 +7,9 @@ ICliCommand[] commands =
     new PoseCommand(),
     new ModelsListCommand(),
     new BenchPoseCommand(),
+    new ClassifyCommand(),
+    new EvaluateCommand(),
+    new ActionsBenchCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
