@@ -7,7 +7,7 @@ POSE_NPM_VERSION="3.0.4"
 # From the npm registry's metadata for 3.0.4 (dist.integrity); the cached tarball must match it.
 POSE_NPM_INTEGRITY="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvtkp8Bu+MBm4s+BIz0KCyIlAqQ=="
 # name:input-size:heads (MultiPose takes any multiple of 32; 256 is what its authors recommend). "heads" also writes
-# NAME.heads.onnx, the batchable single-pose variant decoded in C# (docs/decisions/0004).
+# NAME.heads.onnx, the batchable single-pose variant decoded in C# (docs/decisions/0006).
 POSE_MODELS=(movenet-lightning:192:heads movenet-thunder:256:heads movenet-multipose:256:)
 # MoveNet's weights are Google's (Apache-2.0); the npm package that carries them is MIT.
 POSE_LICENCE="Apache-2.0 (MoveNet weights, Google); carried by an MIT-licensed npm package"
