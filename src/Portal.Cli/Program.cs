@@ -4,6 +4,9 @@ using Portal.Cli.Commands;
 // Commands/; this table is the only place that names them.
 ICliCommand[] commands =
 [
+    new PoseCommand(),
+    new ModelsListCommand(),
+    new BenchPoseCommand(),
     new ClassifyCommand(),
     new EvaluateCommand(),
     new ActionsBenchCommand(),

@@ -1,3 +1,5 @@
+using Portal.Inference.Pose;
+
 namespace Portal.Inference.Tracking;
 
 /// <summary>Options of <see cref="PoseTracker"/>; frame counts are in analysed frames.</summary>
@@ -22,19 +24,19 @@ public sealed record PoseTrackerOptions
 /// <summary>A tracked person: stable id and the frames where they were seen (ascending, gaps allowed).</summary>
 public sealed class PersonTrack(int id)
 {
-    private readonly List<(int Frame, PersonObservation Observation)> _frames = [];
+    private readonly List<(int Frame, PosePerson Person)> _frames = [];
 
     public int Id { get; } = id;
 
-    public IReadOnlyList<(int Frame, PersonObservation Observation)> Frames => _frames;
+    public IReadOnlyList<(int Frame, PosePerson Person)> Frames => _frames;
 
     public int FirstFrame => _frames[0].Frame;
 
     public int LastFrame => _frames[^1].Frame;
 
-    internal PersonObservation Last => _frames[^1].Observation;
+    internal PosePerson Last => _frames[^1].Person;
 
-    internal void Add(int frame, PersonObservation observation) => _frames.Add((frame, observation));
+    internal void Add(int frame, PosePerson observation) => _frames.Add((frame, observation));
 }
 
 /// <summary>
@@ -54,7 +56,7 @@ public sealed class PoseTracker(PoseTrackerOptions options, Action<PersonTrack> 
     private int _nextId = 1;
     private int _lastFrame = -1;
 
-    public void Push(int frame, IReadOnlyList<PersonObservation> observations)
+    public void Push(int frame, IReadOnlyList<PosePerson> observations)
     {
         if (frame <= _lastFrame)
         {
@@ -62,8 +64,8 @@ public sealed class PoseTracker(PoseTrackerOptions options, Action<PersonTrack> 
         }
 
         _lastFrame = frame;
-        var candidates = observations.Where(o => o.BoxScore >= options.MinBoxScore).ToList();
-        var pairs = new List<(float Similarity, PersonTrack Track, PersonObservation Observation)>();
+        var candidates = observations.Where(o => BoxF.ScoreOf(o) >= options.MinBoxScore).ToList();
+        var pairs = new List<(float Similarity, PersonTrack Track, PosePerson Observation)>();
         foreach (var track in _active)
         {
             foreach (var observation in candidates)
@@ -77,7 +79,7 @@ public sealed class PoseTracker(PoseTrackerOptions options, Action<PersonTrack> 
         }
 
         var matchedTracks = new HashSet<PersonTrack>();
-        var matchedObservations = new HashSet<PersonObservation>(ReferenceEqualityComparer.Instance);
+        var matchedObservations = new HashSet<PosePerson>(ReferenceEqualityComparer.Instance);
         foreach (var (_, track, observation) in pairs.OrderByDescending(p => p.Similarity).ThenBy(p => p.Track.Id))
         {
             if (matchedTracks.Contains(track) || matchedObservations.Contains(observation))
@@ -128,26 +130,31 @@ public sealed class PoseTracker(PoseTrackerOptions options, Action<PersonTrack> 
     /// 0..1: the mean of box IoU and pose closeness. Pose closeness is exp(-d²/(2s²)) averaged over joints seen by
     /// both, with d the joint distance and s the larger box's diagonal × 0.1 (a person-scale tolerance).
     /// </summary>
-    public static float Similarity(PersonObservation a, PersonObservation b, float minKeypointScore)
+    public static float Similarity(PosePerson a, PosePerson b, float minKeypointScore)
     {
-        var iou = a.Box.IntersectionOverUnion(b.Box);
-        var scale = 0.1f * MathF.Sqrt(Math.Max(a.Box.Width * a.Box.Width + a.Box.Height * a.Box.Height, b.Box.Width * b.Box.Width + b.Box.Height * b.Box.Height));
-        if (scale <= 0 || a.Keypoints.Length != b.Keypoints.Length)
+        var boxA = BoxF.Of(a, minKeypointScore);
+        var boxB = BoxF.Of(b, minKeypointScore);
+        var iou = boxA.IntersectionOverUnion(boxB);
+        var scale = 0.1f * MathF.Sqrt(Math.Max(
+            boxA.Width * boxA.Width + boxA.Height * boxA.Height,
+            boxB.Width * boxB.Width + boxB.Height * boxB.Height));
+        if (scale <= 0 || a.Keypoints.Count != b.Keypoints.Count)
         {
             return iou;
         }
 
         float sum = 0;
         var count = 0;
-        for (var j = 0; j + 2 < a.Keypoints.Length; j += 3)
+        for (var j = 0; j < a.Keypoints.Count; j++)
         {
-            if (a.Keypoints[j + 2] < minKeypointScore || b.Keypoints[j + 2] < minKeypointScore)
+            var (ka, kb) = (a.Keypoints[j], b.Keypoints[j]);
+            if (ka.Score < minKeypointScore || kb.Score < minKeypointScore)
             {
                 continue;
             }
 
-            var dx = a.Keypoints[j] - b.Keypoints[j];
-            var dy = a.Keypoints[j + 1] - b.Keypoints[j + 1];
+            var dx = ka.X - kb.X;
+            var dy = ka.Y - kb.Y;
             sum += MathF.Exp(-(dx * dx + dy * dy) / (2 * scale * scale));
             count++;
         }

@@ -22,6 +22,9 @@ public static class WebServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<VideoCatalog>();
         builder.Services.AddSingleton<VideoIntake>();
+        builder.Services.AddSingleton<TimelineQueries>();
+        builder.Services.AddSingleton<VideoCommands>();
+        builder.Services.AddSingleton<IMonitoringApiAccessor, HangfireJobCanceller>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("postgresql")
@@ -49,6 +52,7 @@ public static class WebServiceCollectionExtensions
         app.MapHealthChecks("/health", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200 } });
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapVideoApi();
+        app.MapTimelineApi();
         // Local requests only until accounts (and an admin role) exist.
         app.MapHangfireDashboard("/admin/jobs", new DashboardOptions
         {

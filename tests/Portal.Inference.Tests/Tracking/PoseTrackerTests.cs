@@ -1,3 +1,4 @@
+using Portal.Inference.Pose;
 using Portal.Inference.Tracking;
 
 namespace Portal.Inference.Tests.Tracking;
@@ -5,20 +6,13 @@ namespace Portal.Inference.Tests.Tracking;
 public class PoseTrackerTests
 {
     /// <summary>A standing person at (x, y) top-left, 60×160 px, with 17 joints spread over the box.</summary>
-    private static PersonObservation Person(float x, float y, float score = 0.9f)
+    private static PosePerson Person(float x, float y, float score = 0.9f)
     {
-        var keypoints = new float[17 * 3];
-        for (var j = 0; j < 17; j++)
-        {
-            keypoints[j * 3] = x + 10 + (j % 3) * 20;
-            keypoints[j * 3 + 1] = y + 10 + j * 8;
-            keypoints[j * 3 + 2] = score;
-        }
-
-        return new PersonObservation(new BoxF(x, y, x + 60, y + 160), score, keypoints);
+        var keypoints = Enumerable.Range(0, Coco17.Count).Select(j => new Keypoint(x + 10 + (j % 3) * 20, y + 10 + j * 8, score)).ToList();
+        return new PosePerson(new PersonBox(x, y, x + 60, y + 160, score), keypoints);
     }
 
-    private static List<PersonTrack> Run(PoseTrackerOptions options, params PersonObservation[][] frames)
+    private static List<PersonTrack> Run(PoseTrackerOptions options, params PosePerson[][] frames)
     {
         var finished = new List<PersonTrack>();
         var tracker = new PoseTracker(options, finished.Add);
@@ -44,15 +38,15 @@ public class PoseTrackerTests
 
         Assert.Equal(2, tracks.Count);
         Assert.All(tracks, t => Assert.Equal(20, t.Frames.Count));
-        var startsLeft = tracks.Single(t => t.Frames[0].Observation.Box.X1 < 200);
-        Assert.All(startsLeft.Frames, f => Assert.Equal(100 + f.Frame * 10, f.Observation.Box.X1));
+        var startsLeft = tracks.Single(t => t.Frames[0].Person.Box!.Value.X1 < 200);
+        Assert.All(startsLeft.Frames, f => Assert.Equal(100 + f.Frame * 10, f.Person.Box!.Value.X1));
     }
 
     [Fact]
     public void AShortGap_IsBridged_ALongOneStartsANewTrack()
     {
         var seen = new[] { Person(100, 50) };
-        var nobody = Array.Empty<PersonObservation>();
+        var nobody = Array.Empty<PosePerson>();
         var options = new PoseTrackerOptions { MaxGapFrames = 3 };
 
         var bridged = Run(options, seen, seen, seen, nobody, nobody, seen, seen);
