@@ -22,6 +22,18 @@ public class ActionRecognizerTests(ITestOutputHelper output)
         Assert.Equal(cards, fixtures);
     }
 
+    [Fact]
+    public void ModelCatalog_ListsTheCommittedActionModels_WithTheirOnnxFiles()
+    {
+        var skipped = new List<string>();
+        var actions = Portal.Inference.ModelCards.ModelCatalog.List(Path.Combine(Fixtures.Root, "models"), (path, why) => skipped.Add(path))
+            .Where(c => c.Task == "action-recognition").ToList();
+
+        Assert.Equal(["actions-coco2d", "actions-msr-3d", "actions-nwucla-3d"], actions.Select(c => c.Name));
+        Assert.All(actions, c => Assert.True(File.Exists(c.ModelPath), c.ModelPath));
+        Assert.DoesNotContain(skipped, p => p.Contains("actions", StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(Fixtures.PublishedModels), MemberType = typeof(Fixtures))]
     public void OnnxRuntime_MatchesPyTorch_OnFixedInputs(string name)
