@@ -59,6 +59,73 @@ public sealed class ResumableUploadPageTests(RunningPortal portal) : IClassFixtu
     }
 
     [Fact]
+    public async Task AnUploadCutByAPageReload_ContinuesWhenTheSameFileIsChosenAgain_WithoutANewUpload()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "reloaded.mp4");
+        await File.WriteAllBytesAsync(path, RandomNumberGenerator.GetBytes(8 * 1024 * 1024));
+        var page = await portal.NewPageAsync();
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("Network.enable");
+        await Throttle(cdp, 1_000_000);
+        await page.GotoAsync("/upload");
+        await page.GetByTestId("upload-input").SetInputFilesAsync(path);
+        await page.GetByTestId("upload-button").ClickAsync();
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=upload-item]')?.dataset.bytesSent ?? 0) > 1048576");
+
+        await page.ReloadAsync();
+        await Throttle(cdp, -1);
+        await Assertions.Expect(page.GetByTestId("upload-unfinished")).ToContainTextAsync("reloaded.mp4");
+        var methods = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/api/uploads", StringComparison.Ordinal))
+            {
+                lock (methods)
+                {
+                    methods.Add(request.Method);
+                }
+            }
+        };
+        await page.GetByTestId("upload-input").SetInputFilesAsync(path);
+        await page.GetByTestId("upload-button").ClickAsync();
+
+        var item = page.GetByTestId("upload-item").First;
+        await Assertions.Expect(item.GetByTestId("upload-state")).ToHaveTextAsync("uploaded", Slow);
+        lock (methods)
+        {
+            Assert.DoesNotContain("POST", methods);
+            Assert.Contains("HEAD", methods);
+        }
+
+        using var http = new HttpClient { BaseAddress = portal.BaseUrl };
+        var video = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/videos/{await item.GetAttributeAsync("data-video-id")}", UriKind.Relative));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path))), video.GetProperty("sha256").GetString());
+        await Assertions.Expect(page.GetByTestId("upload-unfinished")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task ThePageReachedThroughTheNavigation_StillUploads()
+    {
+        var page = await portal.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+
+        await page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "Upload", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = "Upload videos" })).ToBeVisibleAsync();
+        await page.GetByTestId("upload-input").SetInputFilesAsync(TestPaths.Video("tfjs_pose_1.mp4"));
+        await page.GetByTestId("upload-button").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("upload-state").First).ToHaveTextAsync("uploaded", Slow);
+    }
+
+    private static Task Throttle(ICDPSession cdp, int bytesPerSecond) =>
+        cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
+        {
+            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = bytesPerSecond,
+        });
+
+    [Fact]
     public async Task AFileThatIsNoVideo_IsRefusedInTheBrowser_WithASentence()
     {
         using var temp = new TempDirectory();
