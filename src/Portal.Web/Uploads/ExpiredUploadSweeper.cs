@@ -11,6 +11,7 @@ namespace Portal.Web.Uploads;
 public sealed class ExpiredUploadSweeper(TusUploadStore store, IOptions<UploadOptions> options, TimeProvider clock, ILogger<ExpiredUploadSweeper> logger)
     : BackgroundService
 {
+    // A failed sweep is logged and the next one tries again: an unhandled exception here would stop the whole host.
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ExpirySweepInterval, clock);
@@ -24,7 +25,7 @@ public sealed class ExpiredUploadSweeper(TusUploadStore store, IOptions<UploadOp
                     logger.LogInformation("Deleted {Count} abandoned upload(s).", deleted);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning(e, "Looking for abandoned uploads failed; trying again at the next sweep.");
             }
