@@ -48,6 +48,11 @@ run_command_if_present() {
   if [ -f "$ROOT/scripts/commands/$name.sh" ]; then "$ROOT/portal" "$name" "$@"; fi
 }
 
+# count_in_log FILE REGEX — the sum of the numbers in the lines' matches of REGEX (0 when none match).
+count_in_log() {
+  { grep -oE "$2" "$1" || true; } | { grep -oE '[0-9]+' || true; } | awk '{ s += $1 } END { print s + 0 }'
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -4,6 +4,12 @@ using Portal.Cli.Commands;
 // Commands/; this table is the only place that names them.
 ICliCommand[] commands =
 [
+    new PoseCommand(),
+    new ModelsListCommand(),
+    new BenchPoseCommand(),
+    new ClassifyCommand(),
+    new EvaluateCommand(),
+    new ActionsBenchCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")

@@ -7,6 +7,14 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbCont
 {
     public DbSet<Video> Videos => Set<Video>();
 
+    public DbSet<ProcessingRun> Runs => Set<ProcessingRun>();
+
+    public DbSet<TrackRecord> Tracks => Set<TrackRecord>();
+
+    public DbSet<ActionWindowRecord> ActionWindows => Set<ActionWindowRecord>();
+
+    public DbSet<SegmentRecord> Segments => Set<SegmentRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema("portal");

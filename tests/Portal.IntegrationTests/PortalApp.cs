@@ -40,6 +40,7 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Portal:Worker:InProcess", "true");
         builder.UseSetting("Portal:Worker:WorkerCount", "2");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Portal:Pipeline:ModelsRoot", Path.Combine(TestPaths.RepoRoot, "models"));
         if (MaxUploadBytes is { } max)
         {
             builder.UseSetting("Portal:Upload:MaxBytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -70,7 +71,7 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Polls the API until the video has ended (Succeeded, Failed or Canceled).</summary>
     public async Task<VideoDto> WaitUntilFinishedAsync(Guid id, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(240));
         while (true)
         {
             var video = await GetVideoAsync(id);
@@ -86,6 +87,12 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 
             await Task.Delay(200);
         }
+    }
+
+    public async Task<T> GetJsonAsync<T>(string path)
+    {
+        using var client = CreateClient();
+        return (await client.GetFromJsonAsync<T>(new Uri(path, UriKind.Relative), Json))!;
     }
 
     async Task IAsyncLifetime.DisposeAsync()

@@ -65,6 +65,12 @@ public class Video
 
     public long? FrameCount { get; private set; }
 
+    /// <summary>The run whose results the video shows (the latest one started).</summary>
+    public Guid? CurrentRunId { get; private set; }
+
+    /// <summary>When the current stage is expected to finish, from its progress so far; null when unknown.</summary>
+    public DateTimeOffset? EstimatedStageEnd { get; private set; }
+
     public static Video Create(Guid id, string ownerId, string originalFileName, string storedPath, long sizeBytes, string sha256, DateTimeOffset now)
     {
         return new Video
@@ -93,6 +99,26 @@ public class Video
         UpdatedAt = now;
     }
 
+    /// <summary>Records how far the current stage is; <paramref name="progress"/> is the whole processing's fraction done.</summary>
+    public void ReportProgress(string stage, double progress, DateTimeOffset? estimatedStageEnd, DateTimeOffset now)
+    {
+        Stage = stage;
+        Progress = Math.Clamp(progress, 0, 1);
+        EstimatedStageEnd = estimatedStageEnd;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Starts showing a new run: back to Queued until its first stage starts.</summary>
+    public void AttachRun(Guid runId, DateTimeOffset now)
+    {
+        CurrentRunId = runId;
+        Status = VideoStatus.Queued;
+        Error = null;
+        Progress = 0;
+        EstimatedStageEnd = null;
+        UpdatedAt = now;
+    }
+
     public void RecordProbe(VideoProbe probe, DateTimeOffset now)
     {
         DurationSeconds = probe.DurationSeconds;
@@ -110,6 +136,7 @@ public class Video
         Status = VideoStatus.Succeeded;
         Progress = 1;
         Error = null;
+        EstimatedStageEnd = null;
         UpdatedAt = now;
     }
 
@@ -117,12 +144,14 @@ public class Video
     {
         Status = VideoStatus.Failed;
         Error = reason;
+        EstimatedStageEnd = null;
         UpdatedAt = now;
     }
 
     public void MarkCanceled(DateTimeOffset now)
     {
         Status = VideoStatus.Canceled;
+        EstimatedStageEnd = null;
         UpdatedAt = now;
     }
 }

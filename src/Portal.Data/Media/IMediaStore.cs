@@ -23,4 +23,9 @@ public interface IMediaStore
 public static class MediaKeys
 {
     public static string VideoSource(Guid videoId) => $"videos/{videoId:N}/source";
+
+    /// <summary>The review proxy: H.264 MP4, constant frame rate, index first; what the browser plays and the jobs analyse.</summary>
+    public static string VideoProxy(Guid videoId) => $"videos/{videoId:N}/proxy.mp4";
+
+    public static string Keyframe(Guid runId, int trackNumber, int segmentIndex) => $"runs/{runId:N}/keyframes/{trackNumber}-{segmentIndex}.png";
 }

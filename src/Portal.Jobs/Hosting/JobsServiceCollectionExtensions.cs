@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Portal.Data;
+using Portal.Inference.Onnx;
 using Portal.Jobs.Media;
 using Portal.Jobs.Pipeline;
 
@@ -30,10 +31,24 @@ public static class JobsServiceCollectionExtensions
                     // LISTEN/NOTIFY wakes an idle worker as soon as a job is enqueued; polling stays as the fallback.
                     EnableLongPolling = true,
                     QueuePollInterval = TimeSpan.FromSeconds(5),
+                    // A job of a killed worker becomes visible again after this; live workers keep extending it.
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Portal:Worker:InvisibilityTimeoutSeconds", 120)),
                 }));
         builder.Services.TryAddPortalClock();
+        builder.Services.AddOptions<PipelineOptions>().Bind(builder.Configuration.GetSection(PipelineOptions.SectionName))
+            .Validate(o => o.AnalysisFps is > 0 and <= 60, "Portal:Pipeline:AnalysisFps must be in (0, 60].")
+            .ValidateOnStart();
+        builder.Services.AddOptions<InferenceOptions>().Bind(builder.Configuration.GetSection(InferenceOptions.SectionName));
         builder.Services.AddSingleton<VideoProber>();
+        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddSingleton<RunStarter>();
+        builder.Services.AddTransient<PipelineStageServices>();
         builder.Services.AddTransient<ProbeVideoJob>();
+        builder.Services.AddTransient<ProxyJob>();
+        builder.Services.AddTransient<PosesJob>();
+        builder.Services.AddTransient<ActionsJob>();
+        builder.Services.AddTransient<KeyframesJob>();
         builder.Services.AddSingleton<IVideoPipeline, HangfireVideoPipeline>();
         return builder;
     }

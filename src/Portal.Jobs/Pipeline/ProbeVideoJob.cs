@@ -9,14 +9,16 @@ using Portal.Jobs.Media;
 namespace Portal.Jobs.Pipeline;
 
 /// <summary>
-/// First stage: reads the uploaded file's metadata. Re-entrant: a finished video is left alone, and running it twice
-/// writes the same values. A file that is not a readable video ends the video as Failed with the reason at once;
-/// other errors (database, disk) are retried with backoff and end the video as Failed when the retries are spent.
+/// First stage: reads the uploaded file's metadata, then starts the video's first processing run. Re-entrant: a
+/// finished video is left alone, and a video probed before a crash just has its run's next stage enqueued again.
+/// A file that is not a readable video ends the video as Failed with the reason at once; other errors (database,
+/// disk) are retried with backoff and end the video as Failed when the retries are spent.
 /// </summary>
 public sealed class ProbeVideoJob(
     IDbContextFactory<PortalDbContext> dbFactory,
     IMediaStore media,
     VideoProber prober,
+    RunStarter runs,
     TimeProvider clock,
     ILogger<ProbeVideoJob> logger)
 {
@@ -56,6 +58,12 @@ public sealed class ProbeVideoJob(
             return;
         }
 
+        if (video.CurrentRunId is { } existingRun)
+        {
+            runs.EnqueueFirstStage(existingRun);
+            return;
+        }
+
         video.StartStage(StageName, 0, clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
 
@@ -63,7 +71,6 @@ public sealed class ProbeVideoJob(
         {
             var probe = await prober.ProbeAsync(media.GetLocalPath(video.StoredPath), cancellationToken);
             video.RecordProbe(probe, clock.GetUtcNow());
-            video.MarkSucceeded(clock.GetUtcNow());
             logger.LogInformation("Video {VideoId}: {Width}x{Height} {Codec} {Fps:0.##} fps {Duration:0.##} s", videoId, probe.Width, probe.Height, probe.Codec, probe.Fps, probe.DurationSeconds);
         }
         catch (UnreadableVideoException e)
@@ -73,6 +80,25 @@ public sealed class ProbeVideoJob(
             logger.LogInformation("Video {VideoId} failed at probe: {Reason}", videoId, e.Message);
         }
 
-        await db.SaveChangesAsync(CancellationToken.None);
+        if (video.IsFinished)
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            return;
+        }
+
+        Guid runId;
+        try
+        {
+            runId = runs.AddRun(db, video, model: null);
+        }
+        catch (PipelineFailure e)
+        {
+            video.MarkFailed(e.Message, clock.GetUtcNow());
+            await db.SaveChangesAsync(CancellationToken.None);
+            return;
+        }
+
+        await db.SaveChangesAsync(CancellationToken.None); // probe results and the new run together
+        runs.EnqueueFirstStage(runId);
     }
 }

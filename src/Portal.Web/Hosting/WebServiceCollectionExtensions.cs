@@ -26,6 +26,9 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddSingleton<VideoCatalog>();
         builder.Services.AddSingleton<VideoIntake>();
         builder.Services.AddPortalResumableUploads();
+        builder.Services.AddSingleton<TimelineQueries>();
+        builder.Services.AddSingleton<VideoCommands>();
+        builder.Services.AddSingleton<IMonitoringApiAccessor, HangfireJobCanceller>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("postgresql")
@@ -54,6 +57,7 @@ public static class WebServiceCollectionExtensions
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapVideoApi();
         app.MapTusUploads();
+        app.MapTimelineApi();
         // Local requests only until accounts (and an admin role) exist.
         app.MapHangfireDashboard("/admin/jobs", new DashboardOptions
         {

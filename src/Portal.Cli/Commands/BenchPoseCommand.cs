@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Portal.Inference.Frames;
+using Portal.Inference.ModelCards;
+using Portal.Inference.Onnx;
+using Portal.Inference.Pose;
+
+namespace Portal.Cli.Commands;
+
+/// <summary>
+/// <c>./portal bench-pose [VIDEO] [--frames N] [--threads N]</c>: frames per second of each pose model at batch 1 and 8
+/// next to ffmpeg's decode-only speed on the same clip, printed as Markdown rows for docs/benchmarks.md. A program,
+/// not a test: the figures depend on the machine and on whatever else it is doing.
+/// </summary>
+public sealed class BenchPoseCommand : ICliCommand
+{
+    private static readonly string[] Models = ["movenet-lightning", "movenet-thunder", "movenet-multipose"];
+
+    public string Name => "bench-pose";
+
+    public string Summary => "[VIDEO] [--frames N] [--threads N] frames/s of each pose model (batch 1 and 8) and of ffmpeg decoding";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var arguments = new CliArguments(args, "frames", "threads", "models", "repeat");
+        var video = arguments.Positional.Count > 0 ? arguments.Positional[0] : throw new CliUsageException("give the clip to measure, e.g. ../shared/data/video/tfjs_pose_1.mp4.");
+        var frameCount = (int)(arguments.GetDouble("frames") ?? 64);
+        // Without --threads both 1 and 2 intra-op threads are measured: on a shared 2-core machine one thread often wins.
+        int[] threadCounts = arguments.GetDouble("threads") is { } t ? [(int)t] : [1, 2];
+        var repeat = (int)(arguments.GetDouble("repeat") ?? 3);
+        var modelsRoot = arguments.ModelsRoot();
+
+        Console.WriteLine($"# bench-pose {Path.GetFileName(video)}: {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}");
+        Console.WriteLine($"# CPU: {CpuName()}");
+        var info = await FfmpegFrameReader.ProbeAsync(video, cancellationToken: cancellationToken);
+
+        // ffmpeg alone: decoding only (-f null, the clip looped 10 times so process start-up does not dominate), then
+        // decoding to rgb24 through our pipe reader, once, start-up included (what the pipeline pays per clip).
+        var nullDecode = await TimeAsync(repeat, () => RunFfmpegNullAsync(video, cancellationToken));
+        var decodedFrames = info.FrameCount ?? 0;
+        var frames = new List<byte[]>();
+        var pipeWatch = new List<double>();
+        for (var r = 0; r < repeat; r++)
+        {
+            frames.Clear();
+            var watch = Stopwatch.StartNew();
+            await foreach (var frame in FfmpegFrameReader.ReadAsync(video, cancellationToken: cancellationToken))
+            {
+                if (frames.Count < frameCount)
+                {
+                    frames.Add(frame.Rgb.ToArray());
+                }
+
+                decodedFrames = frame.Index + 1;
+            }
+
+            pipeWatch.Add(watch.Elapsed.TotalSeconds);
+        }
+
+        Console.WriteLine("| what | frames/s |");
+        Console.WriteLine("|---|---:|");
+        Console.WriteLine($"| ffmpeg decode only (`-f null`, clip looped x10) | {decodedFrames * 10 / nullDecode:F0} |");
+        Console.WriteLine($"| ffmpeg decode to rgb24 via FfmpegFrameReader (one pass, start-up included) | {decodedFrames / pipeWatch.Min():F0} |");
+
+        foreach (var (model, threads) in Models.SelectMany(m => threadCounts.Select(t => (m, t))))
+        {
+            var options = new InferenceOptions { IntraOpThreads = threads };
+            using var estimator = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, model), new OnnxSessionFactory(options));
+            var memories = frames.Select(f => (ReadOnlyMemory<byte>)f).ToList();
+            for (var i = 0; i < 3; i++)
+            {
+                estimator.Estimate(frames[i % frames.Count], info.Width, info.Height); // warm-up
+            }
+
+            var single = await TimeAsync(repeat, () =>
+            {
+                foreach (var frame in frames)
+                {
+                    estimator.Estimate(frame, info.Width, info.Height);
+                }
+
+                return Task.CompletedTask;
+            });
+            var batched = await TimeAsync(repeat, () =>
+            {
+                for (var i = 0; i < memories.Count; i += 8)
+                {
+                    estimator.EstimateBatch(memories.GetRange(i, Math.Min(8, memories.Count - i)), info.Width, info.Height);
+                }
+
+                return Task.CompletedTask;
+            });
+            Console.WriteLine($"| {model} ({estimator.InputSize}x{estimator.InputSize}), {threads} thread(s), batch 1 | {frames.Count / single:F1} |");
+            Console.WriteLine($"| {model} ({estimator.InputSize}x{estimator.InputSize}), {threads} thread(s), batch 8 | {frames.Count / batched:F1} |");
+        }
+
+        Console.WriteLine($"# session options: ORT_ENABLE_ALL, sequential execution, CPU memory arena and memory pattern on; pose figures include letterboxing and decoding; {frames.Count} frames of {info.Width}x{info.Height}, best of {repeat}");
+        return 0;
+    }
+
+    private static async Task<double> TimeAsync(int repeat, Func<Task> action)
+    {
+        var best = double.MaxValue;
+        for (var r = 0; r < repeat; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            await action();
+            best = Math.Min(best, watch.Elapsed.TotalSeconds);
+        }
+
+        return best;
+    }
+
+    private static async Task RunFfmpegNullAsync(string video, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-nostdin", "-v", "error", "-stream_loop", "9", "-i", video, "-an", "-f", "null", "-" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start ffmpeg");
+        var stderr = await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new FfmpegException($"ffmpeg failed on '{video}': {stderr.Trim()}");
+        }
+    }
+
+    private static string CpuName()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+}

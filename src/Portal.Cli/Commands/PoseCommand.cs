@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Portal.Inference.Frames;
+using Portal.Inference.Onnx;
+using Portal.Inference.Pose;
+using Portal.Inference.Skeletons;
+
+namespace Portal.Cli.Commands;
+
+/// <summary><c>./portal pose VIDEO [--model NAME] [--fps N] --out FILE.json</c>: poses of every frame, in Portal's skeleton format.</summary>
+public sealed class PoseCommand : ICliCommand
+{
+    public string Name => "pose";
+
+    public string Summary => "VIDEO [--model movenet-lightning|movenet-thunder|movenet-multipose] [--fps N] [--crop on|off] [--provider Cpu|Cuda] --out FILE.json";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var arguments = new CliArguments(args, "model", "fps", "out", "models", "provider", "crop");
+        if (arguments.Positional.Count != 1)
+        {
+            throw new CliUsageException($"expected one video, got {arguments.Positional.Count} ({Summary}).");
+        }
+
+        var video = arguments.Positional[0];
+        var output = arguments.Get("out") ?? throw new CliUsageException("--out FILE.json is required.");
+        var modelName = arguments.Get("model") ?? "movenet-lightning";
+        var provider = arguments.Get("provider") is { } p
+            ? Enum.TryParse<ExecutionProvider>(p, ignoreCase: true, out var parsed) ? parsed : throw new CliUsageException($"--provider must be Cpu or Cuda, not '{p}'.")
+            : ExecutionProvider.Cpu;
+        var readerOptions = new FrameReaderOptions { Fps = arguments.GetDouble("fps") };
+        // Single-pose models zoom onto the person found in the previous frame unless --crop off.
+        var crop = (arguments.Get("crop") ?? "on") switch
+        {
+            "on" => true,
+            "off" => false,
+            var other => throw new CliUsageException($"--crop must be on or off, not '{other}'."),
+        };
+        if (!File.Exists(video))
+        {
+            throw new CliUsageException($"video not found: '{video}'.");
+        }
+
+        try
+        {
+            using var estimator = PoseEstimator.Open(arguments.ModelsRoot(), modelName, new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = provider }));
+            var info = await FfmpegFrameReader.ProbeAsync(video, readerOptions, cancellationToken);
+            var tracker = crop && !estimator.IsMultiPose ? new SinglePoseTracker(estimator) : null;
+            var frames = new List<SkeletonFrame>();
+            var watch = Stopwatch.StartNew();
+            var people = 0;
+            await foreach (var frame in FfmpegFrameReader.ReadAsync(video, readerOptions, cancellationToken))
+            {
+                var poses = tracker is not null
+                    ? tracker.Next(frame.Rgb.Span, frame.Width, frame.Height)
+                    : estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
+                people += poses.Count;
+                frames.Add(SkeletonDocument.ToFrame(frame.Index, frame.Time, poses));
+            }
+
+            var document = new SkeletonDocument
+            {
+                Layout = Coco17.LayoutName,
+                Fps = readerOptions.Fps ?? info.Fps,
+                Width = info.Width,
+                Height = info.Height,
+                Model = $"{estimator.Card.Name}@{estimator.Card.Version}",
+                Frames = frames,
+            };
+            var directory = Path.GetDirectoryName(Path.GetFullPath(output));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            await using (var stream = File.Create(output))
+            {
+                await SkeletonDocument.WriteAsync(stream, document, cancellationToken);
+            }
+
+            var seconds = watch.Elapsed.TotalSeconds;
+            Console.WriteLine($"{output}: {frames.Count} frames, {people} poses, {estimator.Card.Name}, {frames.Count / Math.Max(seconds, 1e-9):F1} frames/s");
+            return 0;
+        }
+        catch (Exception e) when (e is FfmpegException or FileNotFoundException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"portal pose: {e.Message}");
+            return 1;
+        }
+    }
+}

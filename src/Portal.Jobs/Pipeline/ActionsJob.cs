@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data.Entities;
+using Portal.Inference.Actions;
+using Portal.Inference.Timeline;
+
+namespace Portal.Jobs.Pipeline;
+
+/// <summary>
+/// Action windows → segments → attention, per track: each track is cut into windows of the model card's length at
+/// the run's stride, the windows are classified in batches (probabilities, frame and joint attention stored as
+/// float16 blobs), and consecutive windows are merged into labelled segments (<see cref="SegmentBuilder"/>). Each
+/// segment's keyframe time is the frame its windows' attention weighted most. Tracks are read one at a time.
+/// </summary>
+[Queue(JobQueues.Inference)]
+public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJob(services)
+{
+    protected override string Stage => PipelineStages.Actions;
+
+    protected override void EnqueueNext(IBackgroundJobClient jobs, Guid runId) =>
+        jobs.Enqueue<KeyframesJob>(job => job.RunAsync(runId, null, CancellationToken.None));
+
+    protected override async Task ExecuteAsync(StageContext context)
+    {
+        var run = context.Run;
+        var recognizer = Services.Models.Action(run.ActionModel);
+        var card = recognizer.Card;
+        var builder = new SegmentBuilder(card.Labels, new SegmentOptions { UncertainBelow = Services.Options.UncertainBelow });
+        var trackIds = await context.Db.Tracks.Where(t => t.RunId == run.Id).OrderBy(t => t.TrackNumber)
+            .Select(t => t.Id).ToListAsync(context.CancellationToken);
+        for (var i = 0; i < trackIds.Count; i++)
+        {
+            var track = await context.Db.Tracks.AsNoTracking().SingleAsync(t => t.Id == trackIds[i], context.CancellationToken);
+            var frames = PoseBlob.Decode(track.Poses);
+            var windows = TrackWindows.Slice(
+                frames.Select(f => f.Seconds).ToList(),
+                frames.Select(Flatten).ToList(),
+                card.Window.Seconds,
+                run.WindowStrideSeconds);
+            var predictions = await ClassifyAsync(context, recognizer, windows);
+            for (var w = 0; w < windows.Count; w++)
+            {
+                var p = predictions[w];
+                var probabilities = Softmax(p.Logits);
+                context.Db.ActionWindows.Add(ActionWindowRecord.Create(
+                    run.Id, track.TrackNumber, w, windows[w].StartSeconds, windows[w].EndSeconds, p.TopK[0].Label, p.TopK[0].Score,
+                    HalfBlob.Encode(probabilities), HalfBlob.Encode(p.FrameAttention), HalfBlob.Encode(p.JointAttention)));
+            }
+
+            var segments = builder.Build(windows.Select((w, k) => new WindowPrediction(w.StartSeconds, w.EndSeconds, Softmax(predictions[k].Logits))).ToList());
+            for (var s = 0; s < segments.Count; s++)
+            {
+                var segment = segments[s];
+                var topK = JsonSerializer.Serialize(segment.TopK.Select(t => new { label = t.Label, score = t.Score }));
+                context.Db.Segments.Add(SegmentRecord.Create(
+                    run.Id, track.TrackNumber, s, segment.StartSeconds, segment.EndSeconds, segment.Label, segment.Confidence, topK,
+                    segment.FirstWindow, segment.WindowCount, KeyframeSeconds(segment, windows, predictions, card.Window.Seconds)));
+            }
+
+            await context.ReportAsync((i + 1) / (double)trackIds.Count);
+        }
+    }
+
+    private async Task<List<ActionPrediction>> ClassifyAsync(StageContext context, ActionRecognizer recognizer, IReadOnlyList<TrackWindow> windows)
+    {
+        var batchSize = Math.Max(1, Services.Options.ActionBatch);
+        var results = new List<ActionPrediction>(windows.Count);
+        for (var start = 0; start < windows.Count; start += batchSize)
+        {
+            var batch = windows.Skip(start).Take(batchSize).ToList();
+            var input = new float[batch.Count * recognizer.WindowSize];
+            for (var b = 0; b < batch.Count; b++)
+            {
+                recognizer.PrepareWindow(batch[b].Frames).CopyTo(input, b * recognizer.WindowSize);
+            }
+
+            results.AddRange(recognizer.Run(input, batch.Count));
+            await context.ReportAsync(0); // cancellation check between batches
+        }
+
+        return results;
+    }
+
+    /// <summary>The time of the (window, frame) with the highest frame attention among the segment's windows.</summary>
+    internal static double KeyframeSeconds(Segment segment, IReadOnlyList<TrackWindow> windows, IReadOnlyList<ActionPrediction> predictions, double windowSeconds)
+    {
+        var (bestTime, bestWeight) = (windows[segment.FirstWindow].StartSeconds, float.MinValue);
+        for (var w = segment.FirstWindow; w < segment.FirstWindow + segment.WindowCount; w++)
+        {
+            var attention = predictions[w].FrameAttention;
+            for (var t = 0; t < attention.Length; t++)
+            {
+                // Model frame t covers the window's time evenly: its centre is at (t + 0.5) / T of the window.
+                var time = windows[w].StartSeconds + (t + 0.5) * windowSeconds / attention.Length;
+                if (attention[t] > bestWeight && time >= segment.StartSeconds && time <= segment.EndSeconds)
+                {
+                    (bestTime, bestWeight) = (time, attention[t]);
+                }
+            }
+        }
+
+        return bestTime;
+    }
+
+    private static double[] Flatten(TrackFrame frame)
+    {
+        var values = new double[frame.Person.Keypoints.Count * 3];
+        for (var j = 0; j < frame.Person.Keypoints.Count; j++)
+        {
+            var k = frame.Person.Keypoints[j];
+            (values[j * 3], values[j * 3 + 1], values[j * 3 + 2]) = (k.X, k.Y, k.Score);
+        }
+
+        return values;
+    }
+
+    internal static float[] Softmax(float[] logits)
+    {
+        var max = logits.Max();
+        var exp = logits.Select(l => MathF.Exp(l - max)).ToArray();
+        var sum = exp.Sum();
+        return exp.Select(e => e / sum).ToArray();
+    }
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data.Media;
+using Portal.Inference.Frames;
+using Portal.Inference.Pose;
+using Portal.Jobs.Rendering;
+
+namespace Portal.Jobs.Pipeline;
+
+/// <summary>
+/// Keyframe overlays, the last stage: for each segment, the proxy frame at the segment's keyframe time rendered as a
+/// PNG with the person's skeleton and the joint attention of that moment drawn as heat. Ends the run as Succeeded.
+/// </summary>
+[Queue(JobQueues.Media)]
+public sealed class KeyframesJob(PipelineStageServices services) : PipelineStageJob(services)
+{
+    protected override string Stage => PipelineStages.Keyframes;
+
+    protected override bool IsLastStage => true;
+
+    protected override void EnqueueNext(IBackgroundJobClient jobs, Guid runId)
+    {
+    }
+
+    protected override async Task ExecuteAsync(StageContext context)
+    {
+        var run = context.Run;
+        var video = context.Video;
+        var proxy = Services.Media.GetLocalPath(MediaKeys.VideoProxy(video.Id));
+        var segments = await context.Db.Segments.Where(s => s.RunId == run.Id && s.KeyframeSeconds != null)
+            .OrderBy(s => s.TrackNumber).ThenBy(s => s.SegmentIndex).ToListAsync(context.CancellationToken);
+        if (segments.Count == 0)
+        {
+            return;
+        }
+
+        var info = await FfmpegFrameReader.ProbeAsync(proxy, cancellationToken: context.CancellationToken);
+        var (sourceWidth, sourceHeight) = video.Rotation is 90 or 270 ? (video.Height ?? info.Height, video.Width ?? info.Width) : (video.Width ?? info.Width, video.Height ?? info.Height);
+        var toProxyX = info.Width / (float)sourceWidth;
+        var toProxyY = info.Height / (float)sourceHeight;
+        var done = 0;
+        foreach (var trackSegments in segments.GroupBy(s => s.TrackNumber))
+        {
+            var track = await context.Db.Tracks.AsNoTracking().SingleAsync(t => t.RunId == run.Id && t.TrackNumber == trackSegments.Key, context.CancellationToken);
+            var frames = PoseBlob.Decode(track.Poses);
+            var windows = await context.Db.ActionWindows.AsNoTracking().Where(w => w.RunId == run.Id && w.TrackNumber == track.TrackNumber)
+                .OrderBy(w => w.WindowIndex).ToListAsync(context.CancellationToken);
+            foreach (var segment in trackSegments)
+            {
+                var time = segment.KeyframeSeconds!.Value;
+                var pose = frames.MinBy(f => Math.Abs(f.Seconds - time))!;
+                var heat = JointHeatAt(windows.Skip(segment.FirstWindow).Take(segment.WindowCount).ToList(), time);
+                var rgb = await ReadFrameAsync(proxy, time, info.Width, info.Height, context.CancellationToken);
+                var keypoints = pose.Person.Keypoints.Select(k => new Keypoint(k.X * toProxyX, k.Y * toProxyY, k.Score)).ToList();
+                var png = KeyframeRenderer.RenderPng(rgb, info.Width, info.Height, keypoints, heat);
+                var key = MediaKeys.Keyframe(run.Id, segment.TrackNumber, segment.SegmentIndex);
+                await using (var file = Services.Media.OpenWrite(key))
+                {
+                    await file.WriteAsync(png, context.CancellationToken);
+                }
+
+                segment.SetKeyframe(key);
+                await context.ReportAsync(++done / (double)segments.Count);
+            }
+        }
+    }
+
+    /// <summary>The joint attention of the window whose frame is closest to <paramref name="time"/>'s model frame.</summary>
+    private static float[] JointHeatAt(IReadOnlyList<Portal.Data.Entities.ActionWindowRecord> windows, double time)
+    {
+        var best = windows.Where(w => w.StartSeconds <= time && time <= w.EndSeconds).DefaultIfEmpty(windows.FirstOrDefault()).First();
+        if (best is null)
+        {
+            return [];
+        }
+
+        var frameAttention = HalfBlob.Decode(best.FrameAttention);
+        var joints = HalfBlob.Decode(best.JointAttention);
+        var frames = frameAttention.Length;
+        var perFrame = frames == 0 ? 0 : joints.Length / frames;
+        var seconds = Math.Max(1e-6, best.EndSeconds - best.StartSeconds);
+        var t = Math.Clamp((int)((time - best.StartSeconds) / seconds * frames), 0, Math.Max(0, frames - 1));
+        return perFrame == 0 ? [] : joints.AsSpan(t * perFrame, perFrame).ToArray();
+    }
+
+    private static async Task<byte[]> ReadFrameAsync(string path, double seconds, int width, int height, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("ffmpeg")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { "-nostdin", "-v", "error", "-ss", seconds.ToString("0.###", CultureInfo.InvariantCulture), "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1" },
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        var buffer = new byte[width * height * 3];
+        var read = await process.StandardOutput.BaseStream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (read < buffer.Length)
+        {
+            throw new InvalidOperationException($"ffmpeg returned no frame at {seconds:0.###} s: {await stderr}");
+        }
+
+        return buffer;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Portal.Jobs.Pipeline;
+
+/// <summary>How videos are analysed (configuration section <c>Portal:Pipeline</c>).</summary>
+public sealed class PipelineOptions
+{
+    public const string SectionName = "Portal:Pipeline";
+
+    /// <summary>Directory with <c>pose/*.json</c> and <c>actions/*.json</c> model cards and their ONNX files.</summary>
+    public string ModelsRoot { get; set; } = "models";
+
+    /// <summary>Pose model by card name; MultiPose finds every person.</summary>
+    public string PoseModel { get; set; } = "movenet-multipose";
+
+    /// <summary>Action model by card name (under models/actions).</summary>
+    public string ActionModel { get; set; } = "actions-coco2d";
+
+    /// <summary>Frames per second decoded and posed; people's actions change far slower than video frame rates.</summary>
+    public double AnalysisFps { get; set; } = 10;
+
+    /// <summary>Seconds between consecutive action windows of a track; null: the model card's stride.</summary>
+    public double? WindowStrideSeconds { get; set; }
+
+    /// <summary>Frames are decoded scaled so that their longer side is at most this (the pose models look at 256 px).</summary>
+    public int DecodeMaxSide { get; set; } = 640;
+
+    /// <summary>The review proxy's longer side is at most this many pixels (never upscaled).</summary>
+    public int ProxyMaxSide { get; set; } = 1280;
+
+    /// <summary>Windows classified per ONNX Runtime call.</summary>
+    public int ActionBatch { get; set; } = 32;
+
+    /// <summary>Windows below this top probability are "uncertain".</summary>
+    public float UncertainBelow { get; set; } = 0.4f;
+}

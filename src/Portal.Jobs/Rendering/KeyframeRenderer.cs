@@ -1,0 +1,74 @@
+using Portal.Inference.Pose;
+using SkiaSharp;
+
+namespace Portal.Jobs.Rendering;
+
+/// <summary>
+/// Draws a person's skeleton over a video frame with each joint's attention as heat: joints the model weighted more
+/// are larger and redder. Input is an RGB24 frame; output is a PNG.
+/// </summary>
+public static class KeyframeRenderer
+{
+    /// <summary>COCO-17 bones as joint index pairs (face, arms, torso, legs).</summary>
+    public static readonly (int A, int B)[] Bones =
+    [
+        (0, 1), (0, 2), (1, 3), (2, 4), (5, 6), (5, 7), (7, 9), (6, 8), (8, 10),
+        (5, 11), (6, 12), (11, 12), (11, 13), (13, 15), (12, 14), (14, 16),
+    ];
+
+    /// <param name="rgb">width × height × 3 bytes, rows without padding.</param>
+    /// <param name="keypoints">The person's keypoints in this frame's pixels.</param>
+    /// <param name="jointHeat">Attention per joint (any scale; drawn relative to the smallest and largest).</param>
+    /// <param name="minScore">Keypoints below this score are not drawn.</param>
+    public static byte[] RenderPng(ReadOnlySpan<byte> rgb, int width, int height, IReadOnlyList<Keypoint> keypoints, IReadOnlyList<float> jointHeat, float minScore = 0.2f)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var pixels = new byte[width * height * 4];
+        for (int i = 0, o = 0; i < width * height * 3; i += 3, o += 4)
+        {
+            (pixels[o], pixels[o + 1], pixels[o + 2], pixels[o + 3]) = (rgb[i], rgb[i + 1], rgb[i + 2], 255);
+        }
+
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            var scale = Math.Max(1f, Math.Max(width, height) / 400f);
+            using var bone = new SKPaint { Color = new SKColor(255, 255, 255, 220), StrokeWidth = 2 * scale, IsAntialias = true, Style = SKPaintStyle.Stroke };
+            foreach (var (a, b) in Bones)
+            {
+                if (keypoints[a].Score >= minScore && keypoints[b].Score >= minScore)
+                {
+                    canvas.DrawLine(keypoints[a].X, keypoints[a].Y, keypoints[b].X, keypoints[b].Y, bone);
+                }
+            }
+
+            // Heat is relative: the least-weighted joint is yellow and the most-weighted red, so the contrast shows even
+            // when attention is spread almost evenly.
+            var max = jointHeat.Count == 0 ? 0 : jointHeat.Max();
+            var min = jointHeat.Count == 0 ? 0 : jointHeat.Min();
+            using var joint = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Fill };
+            for (var j = 0; j < keypoints.Count; j++)
+            {
+                if (keypoints[j].Score < minScore)
+                {
+                    continue;
+                }
+
+                var heat = max > min && j < jointHeat.Count ? (jointHeat[j] - min) / (max - min) : 0;
+                joint.Color = HeatColor(heat);
+                canvas.DrawCircle(keypoints[j].X, keypoints[j].Y, (3 + 7 * heat) * scale, joint);
+            }
+        }
+
+        using var image = SKImage.FromBitmap(bitmap);
+        using var png = image.Encode(SKEncodedImageFormat.Png, 90);
+        return png.ToArray();
+    }
+
+    /// <summary>Yellow (0) to red (1), mostly opaque.</summary>
+    public static SKColor HeatColor(float heat)
+    {
+        heat = Math.Clamp(heat, 0, 1);
+        return new SKColor(255, (byte)(230 * (1 - heat)), 0, 230);
+    }
+}

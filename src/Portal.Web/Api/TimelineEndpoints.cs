@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Mvc;
+using Portal.Data.Media;
+using Portal.Inference.Skeletons;
+using Portal.Web.Videos;
+
+namespace Portal.Web.Api;
+
+public static class TimelineEndpoints
+{
+    public static IEndpointRouteBuilder MapTimelineApi(this IEndpointRouteBuilder app)
+    {
+        var videos = app.MapGroup("/api/videos/{id:guid}").WithTags("Timeline");
+        videos.MapGet("/timeline", TimelineAsync).WithName("GetTimeline");
+        videos.MapGet("/timeline.json", ExportJsonAsync).WithName("ExportTimelineJson");
+        videos.MapGet("/timeline.csv", ExportCsvAsync).WithName("ExportTimelineCsv");
+        videos.MapGet("/timeline.vtt", ExportVttAsync).WithName("ExportTimelineVtt");
+        videos.MapGet("/poses", PosesAsync).WithName("GetPoses");
+        videos.MapGet("/proxy.mp4", Proxy).WithName("GetReviewProxy");
+        videos.MapGet("/keyframes/{track:int}/{segment:int}.png", KeyframeAsync).WithName("GetKeyframe");
+        videos.MapPost("/cancel", CancelAsync).DisableAntiforgery().WithName("CancelVideo");
+        videos.MapPost("/reprocess", ReprocessAsync).DisableAntiforgery().WithName("ReprocessVideo");
+        return app;
+    }
+
+    private static async Task<IResult> TimelineAsync(Guid id, Guid? run, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
+        await queries.GetTimelineAsync(VideoEndpoints.CurrentOwner(context), id, run, cancellationToken) is { } timeline
+            ? Results.Ok(timeline)
+            : NoTimeline();
+
+    private static Task<IResult> ExportJsonAsync(Guid id, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(id, context, queries, "json", timeline => Results.Json(timeline), cancellationToken);
+
+    private static Task<IResult> ExportCsvAsync(Guid id, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(id, context, queries, "csv", timeline => Results.Text(TimelineQueries.ToCsv(timeline), "text/csv; charset=utf-8"), cancellationToken);
+
+    private static Task<IResult> ExportVttAsync(Guid id, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(id, context, queries, "vtt", timeline => Results.Text(TimelineQueries.ToWebVtt(timeline), "text/vtt; charset=utf-8"), cancellationToken);
+
+    /// <summary>A download of the current timeline, named after the video.</summary>
+    private static async Task<IResult> ExportAsync(Guid id, HttpContext context, TimelineQueries queries, string extension, Func<TimelineDto, IResult> render, CancellationToken cancellationToken)
+    {
+        if (await queries.GetTimelineAsync(VideoEndpoints.CurrentOwner(context), id, null, cancellationToken) is not { } timeline)
+        {
+            return NoTimeline();
+        }
+
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"timeline-{id:N}.{extension}\"";
+        return render(timeline);
+    }
+
+    /// <summary>GET /api/videos/{id}/poses?from=&amp;to= (seconds): the skeleton JSON of docs/formats.md with track ids.</summary>
+    private static async Task<IResult> PosesAsync(Guid id, double? from, double? to, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken)
+    {
+        var start = from ?? 0;
+        var end = to ?? double.MaxValue;
+        if (start < 0 || end < start)
+        {
+            return Results.Problem(statusCode: 400, title: "Bad range.", detail: "Use 0 <= from <= to, in seconds.");
+        }
+
+        if (await queries.GetPosesAsync(VideoEndpoints.CurrentOwner(context), id, start, end, cancellationToken) is not { } document)
+        {
+            return NoTimeline();
+        }
+
+        var stream = new MemoryStream();
+        await SkeletonDocument.WriteAsync(stream, document, cancellationToken);
+        stream.Position = 0;
+        return Results.Stream(stream, "application/json");
+    }
+
+    private static async Task<IResult> Proxy(Guid id, HttpContext context, VideoCatalog catalog, IMediaStore media, CancellationToken cancellationToken)
+    {
+        if (await catalog.GetAsync(VideoEndpoints.CurrentOwner(context), id, cancellationToken) is null || !media.Exists(MediaKeys.VideoProxy(id)))
+        {
+            return Results.Problem(statusCode: 404, title: "No review video yet.");
+        }
+
+        // Range requests let the browser seek without downloading the whole file.
+        return Results.File(media.GetLocalPath(MediaKeys.VideoProxy(id)), "video/mp4", enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> KeyframeAsync(Guid id, int track, int segment, HttpContext context, TimelineQueries queries, IMediaStore media, CancellationToken cancellationToken)
+    {
+        var key = await queries.KeyframePathAsync(VideoEndpoints.CurrentOwner(context), id, track, segment, cancellationToken);
+        return key is not null && media.Exists(key)
+            ? Results.File(media.GetLocalPath(key), "image/png")
+            : Results.Problem(statusCode: 404, title: "No such keyframe.");
+    }
+
+    private static async Task<IResult> CancelAsync(Guid id, HttpContext context, VideoCommands commands, CancellationToken cancellationToken) =>
+        await commands.CancelAsync(VideoEndpoints.CurrentOwner(context), id, cancellationToken) switch
+        {
+            CommandOutcome.Done => Results.Accepted($"/api/videos/{id}"),
+            CommandOutcome.Conflict => Results.Problem(statusCode: 409, title: "The video has already finished processing."),
+            _ => Results.Problem(statusCode: 404, title: "No such video."),
+        };
+
+    public sealed record ReprocessRequest(string? Model);
+
+    private static async Task<IResult> ReprocessAsync(Guid id, [FromBody] ReprocessRequest? request, HttpContext context, VideoCommands commands, CancellationToken cancellationToken)
+    {
+        var (outcome, runId, error) = await commands.ReprocessAsync(VideoEndpoints.CurrentOwner(context), id, request?.Model, cancellationToken);
+        return outcome switch
+        {
+            CommandOutcome.Done => Results.Accepted($"/api/videos/{id}/timeline?run={runId}", new { runId }),
+            CommandOutcome.Conflict => Results.Problem(statusCode: 409, title: "The video cannot be reprocessed now.", detail: error),
+            _ => Results.Problem(statusCode: 404, title: "No such video."),
+        };
+    }
+
+    private static IResult NoTimeline() => Results.Problem(statusCode: 404, title: "No timeline.", detail: "The video does not exist or has not been processed yet.");
+}

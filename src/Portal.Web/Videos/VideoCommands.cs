@@ -1,0 +1,101 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Jobs.Pipeline;
+
+namespace Portal.Web.Videos;
+
+public enum CommandOutcome
+{
+    Done,
+    NotFound,
+    Conflict,
+}
+
+/// <summary>Changes to a video's processing: cancel, reprocess.</summary>
+public sealed class VideoCommands(IDbContextFactory<PortalDbContext> dbFactory, RunStarter runs, IMonitoringApiAccessor monitoring, TimeProvider clock)
+{
+    /// <summary>
+    /// Cancels the video's current run: the run and the video end as Canceled, and the running stage sees it at its
+    /// next progress report (every 2 s) and stops its ffmpeg or inference work; queued stages skip.
+    /// </summary>
+    public async Task<CommandOutcome> CancelAsync(string ownerId, Guid videoId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var video = await db.Videos.SingleOrDefaultAsync(v => v.Id == videoId && v.OwnerId == ownerId, cancellationToken);
+        if (video is null)
+        {
+            return CommandOutcome.NotFound;
+        }
+
+        if (video.IsFinished)
+        {
+            return CommandOutcome.Conflict;
+        }
+
+        var now = clock.GetUtcNow();
+        if (video.CurrentRunId is { } runId && await db.Runs.SingleOrDefaultAsync(r => r.Id == runId, cancellationToken) is { IsFinished: false } run)
+        {
+            run.MarkCanceled(now);
+        }
+
+        video.MarkCanceled(now);
+        await db.SaveChangesAsync(cancellationToken);
+        monitoring.DeleteJobsOf(videoId, video.CurrentRunId);
+        return CommandOutcome.Done;
+    }
+
+    /// <summary>Processes a finished video again (optionally with another action model); earlier results stay.</summary>
+    public async Task<(CommandOutcome Outcome, Guid? RunId, string? Error)> ReprocessAsync(string ownerId, Guid videoId, string? model, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var video = await db.Videos.SingleOrDefaultAsync(v => v.Id == videoId && v.OwnerId == ownerId, cancellationToken);
+        if (video is null)
+        {
+            return (CommandOutcome.NotFound, null, null);
+        }
+
+        if (!video.IsFinished || video.Width is null)
+        {
+            return (CommandOutcome.Conflict, null, video.Width is null ? "The video was never read successfully; upload it again." : "The video is still being processed; cancel it first.");
+        }
+
+        Guid runId;
+        try
+        {
+            runId = runs.AddRun(db, video, model);
+        }
+        catch (PipelineFailure e)
+        {
+            return (CommandOutcome.Conflict, null, e.Message);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        runs.EnqueueFirstStage(runId);
+        return (CommandOutcome.Done, runId, null);
+    }
+}
+
+/// <summary>Deletes the Hangfire jobs of a video, which signals the cancellation token of a running one.</summary>
+public interface IMonitoringApiAccessor
+{
+    void DeleteJobsOf(Guid videoId, Guid? runId);
+}
+
+internal sealed class HangfireJobCanceller(JobStorage storage, IBackgroundJobClient jobs) : IMonitoringApiAccessor
+{
+    public void DeleteJobsOf(Guid videoId, Guid? runId)
+    {
+        var monitoring = storage.GetMonitoringApi();
+        var processing = monitoring.ProcessingJobs(0, 500).Select(j => (j.Key, j.Value.Job));
+        var enqueued = monitoring.Queues().SelectMany(q => monitoring.EnqueuedJobs(q.Name, 0, 500)).Select(j => (j.Key, j.Value.Job));
+        foreach (var (id, job) in processing.Concat(enqueued))
+        {
+            if (job?.Args.OfType<Guid>().Any(a => a == videoId || a == runId) == true)
+            {
+                jobs.Delete(id);
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using Portal.Inference.Frames;
+using Portal.Inference.Tests.Support;
+
+namespace Portal.Inference.Tests.Frames;
+
+public class FfmpegFrameReaderTests
+{
+    [Fact]
+    public async Task ReadAsync_YieldsEveryFrame_AtTheSourceSizeAndRate()
+    {
+        var count = 0;
+        var lastTime = -1.0;
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4")))
+        {
+            Assert.Equal(count, frame.Index);
+            Assert.Equal((576, 576), (frame.Width, frame.Height));
+            Assert.Equal(576 * 576 * 3, frame.Rgb.Length);
+            Assert.True(frame.Time > lastTime);
+            lastTime = frame.Time;
+            count++;
+        }
+
+        Assert.Equal(120, count);
+        Assert.Equal(119 / 30.0, lastTime, 6);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ResamplesTheRate_AndScalesKeepingTheAspectRatio()
+    {
+        var options = new FrameReaderOptions { Fps = 10, Width = 170 };
+        var frames = new List<RgbFrame>();
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("k400_arm_wrestling.mp4"), options))
+        {
+            frames.Add(frame);
+        }
+
+        // 340x256 at 28 fps for 10 s -> 170x128 at 10 fps: about 100 frames.
+        Assert.InRange(frames.Count, 98, 102);
+        Assert.All(frames, f => Assert.Equal((170, 128), (f.Width, f.Height)));
+        Assert.Equal(0.5, frames[5].Time, 6);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ReusesOneBuffer_SoMemoryDoesNotGrowWithTheVideo()
+    {
+        ReadOnlyMemory<byte>? first = null;
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4")))
+        {
+            first ??= frame.Rgb;
+            Assert.True(frame.Rgb.Span == first.Value.Span, "every frame should be delivered in the same buffer");
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_StopsAndKillsFfmpeg_WhenCancelled()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("one-by-one-person-detection.mp4"), cancellationToken: cancellation.Token))
+            {
+                if (++seen == 3)
+                {
+                    await cancellation.CancelAsync();
+                }
+            }
+        });
+        Assert.Equal(3, seen);
+    }
+
+    [Fact]
+    public async Task ReadAsync_FailsWithFfmpegsMessage_OnAFileThatIsNotAVideo()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("random.mp4");
+        var bytes = new byte[64 * 1024];
+        new Random(42).NextBytes(bytes);
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var error = await Assert.ThrowsAsync<FfmpegException>(async () =>
+        {
+            await foreach (var _ in FfmpegFrameReader.ReadAsync(path))
+            {
+            }
+        });
+
+        Assert.Contains("random.mp4", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_NamesTheMissingFile()
+    {
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(async () =>
+        {
+            await foreach (var _ in FfmpegFrameReader.ReadAsync("/nonexistent/clip.mp4"))
+            {
+            }
+        });
+
+        Assert.Contains("/nonexistent/clip.mp4", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_ReadsSizeRateAndFrameCount()
+    {
+        var info = await FfmpegFrameReader.ProbeAsync(TestPaths.Video("basketball_two_people.mp4"));
+
+        Assert.Equal((426, 240), (info.Width, info.Height));
+        Assert.Equal(29.97, info.Fps, 2);
+    }
+}

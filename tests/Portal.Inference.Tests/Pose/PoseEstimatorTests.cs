@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Portal.Inference.Frames;
+using Portal.Inference.ModelCards;
+using Portal.Inference.Onnx;
+using Portal.Inference.Pose;
+using Portal.Inference.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Portal.Inference.Tests.Pose;
+
+public class PoseEstimatorTests(ITestOutputHelper output)
+{
+    private static OnnxSessionFactory Cpu() => new(new InferenceOptions());
+
+    [Fact]
+    public async Task Lightning_WithCropTracking_StaysWithinTenPixelsOnAverage_OfTfjsModelsReference()
+    {
+        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
+        var tracker = new SinglePoseTracker(estimator);
+
+        var (mean, max) = await CompareWithReferenceAsync(frame => tracker.Next(frame.Rgb.Span, frame.Width, frame.Height), "crop tracking");
+
+        // tfjs-models' own test allows 60 px per keypoint; their pipeline also smooths across frames, ours does not.
+        Assert.True(mean <= 10, $"mean error {mean:F2} px > 10 px");
+        Assert.True(max <= 60, $"max error {max:F2} px > 60 px");
+    }
+
+    [Fact]
+    public async Task Lightning_OnWholeFrames_StaysWithinTheReferenceTolerance_OnAverage()
+    {
+        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
+
+        var (mean, _) = await CompareWithReferenceAsync(frame => estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height), "whole frame");
+
+        // Without zooming in the person is seen at a third of the resolution: looser, but still far inside 60 px.
+        Assert.True(mean <= 20, $"mean error {mean:F2} px > 20 px");
+    }
+
+    [Fact]
+    public async Task MultiPose_FindsOnePersonInTheSinglePersonClip_WithTheKeypointsInsideTheBox()
+    {
+        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-multipose")), Cpu());
+
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4"), new FrameReaderOptions { Fps = 5 }))
+        {
+            var people = estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
+            var person = Assert.Single(people);
+            var box = Assert.NotNull(person.Box);
+            Assert.InRange(box.Score, 0.25f, 1f);
+            var nose = person.Keypoints[0];
+            Assert.InRange(nose.X, box.X1 - 5, box.X2 + 5);
+            Assert.InRange(nose.Y, box.Y1 - 5, box.Y2 + 5);
+        }
+    }
+
+    [Fact]
+    public async Task MultiPose_FindsTwoPeople_InMostFramesOfTheTwoPlayerClip()
+    {
+        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-multipose")), Cpu());
+        int frames = 0, withTwo = 0, withMore = 0;
+
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("basketball_two_people.mp4"), new FrameReaderOptions { Fps = 5 }))
+        {
+            var count = estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height).Count;
+            frames++;
+            withTwo += count == 2 ? 1 : 0;
+            withMore += count > 2 ? 1 : 0;
+        }
+
+        output.WriteLine($"basketball_two_people at 5 fps: {withTwo} of {frames} frames with exactly two people, {withMore} with more");
+        Assert.True(withTwo >= frames * 0.4, $"two people in only {withTwo} of {frames} frames");
+        Assert.Equal(0, withMore);
+    }
+
+    [Fact]
+    public async Task Thunder_PutsTheKeypointsOnTheFrame_WithConfidentScores()
+    {
+        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-thunder")), Cpu());
+
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4"), new FrameReaderOptions { Fps = 3 }))
+        {
+            var person = Assert.Single(estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height));
+            Assert.Equal(17, person.Keypoints.Count);
+            Assert.All(person.Keypoints, k => Assert.InRange(k.X, 0, frame.Width));
+            Assert.All(person.Keypoints, k => Assert.InRange(k.Y, 0, frame.Height));
+            Assert.True(person.Keypoints.Average(k => k.Score) > 0.3f);
+        }
+    }
+
+    [Fact]
+    public void Constructor_SaysExpectedAndActual_WhenTheCardDoesNotMatchTheModel()
+    {
+        using var temp = new TempDirectory();
+        var original = ModelCard.Load(TestPaths.PoseCard("movenet-lightning"));
+        var card = original with { InputSize = 256, File = original.ModelPath, CardPath = temp.File("wrong.json") };
+
+        var error = Assert.Throws<InvalidDataException>(() => new PoseEstimator(card, Cpu()));
+
+        Assert.Contains("expected Int32 [1,256,256,3]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[1,192,192,3]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_RefusesAModelThatIsNotAPoseModel()
+    {
+        var card = ModelCard.Load(TestPaths.PoseCard("movenet-lightning")) with { Task = "action-recognition" };
+
+        Assert.Throws<InvalidDataException>(() => new PoseEstimator(card, Cpu()));
+    }
+
+    [Fact]
+    public async Task Cuda_FallsBackToCpu_WithOneLogLine_AndStillEstimates()
+    {
+        var lines = new List<string>();
+        var factory = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = ExecutionProvider.Cuda }, lines.Add);
+        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-lightning")), factory);
+
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4")))
+        {
+            Assert.Single(estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height));
+            break;
+        }
+
+        Assert.Equal(ExecutionProvider.Cpu, factory.ActiveProvider);
+        Assert.Single(lines);
+    }
+
+    private async Task<(double Mean, double Max)> CompareWithReferenceAsync(Func<RgbFrame, IReadOnlyList<PosePerson>> estimate, string mode)
+    {
+        using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(TestPaths.SharedData, "video", "tfjs_pose_1.movenet_lightning.json")));
+        var reference = json.RootElement;
+        var errors = Coco17.Names.ToDictionary(n => n, _ => new List<double>());
+        var frames = 0;
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4")))
+        {
+            var person = Assert.Single(estimate(frame));
+            var expected = reference[frame.Index];
+            for (var k = 0; k < Coco17.Count; k++)
+            {
+                var point = expected.GetProperty(Coco17.Names[k]);
+                var dx = person.Keypoints[k].X - point.GetProperty("x").GetDouble();
+                var dy = person.Keypoints[k].Y - point.GetProperty("y").GetDouble();
+                errors[Coco17.Names[k]].Add(Math.Sqrt((dx * dx) + (dy * dy)));
+            }
+
+            frames++;
+        }
+
+        Assert.Equal(reference.GetArrayLength(), frames);
+        var all = errors.Values.SelectMany(e => e).ToList();
+        output.WriteLine($"Lightning vs tfjs-models reference, {mode}, {frames} frames: mean {all.Average():F2} px, max {all.Max():F2} px");
+        foreach (var (name, values) in errors)
+        {
+            output.WriteLine($"| {name} | {values.Average():F1} | {values.Max():F1} |");
+        }
+
+        return (all.Average(), all.Max());
+    }
+}

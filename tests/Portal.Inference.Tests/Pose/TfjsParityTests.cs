@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Portal.Inference.Frames;
+using Portal.Inference.ModelCards;
+using Portal.Inference.Onnx;
+using Portal.Inference.Pose;
+using Portal.Inference.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Portal.Inference.Tests.Pose;
+
+/// <summary>
+/// The converted ONNX models against the original TensorFlow.js graphs, run by @tensorflow/tfjs on its pure JavaScript
+/// CPU backend (tools/tfjs-reference), on the same int32 input tensors made from real clips.
+/// </summary>
+public class TfjsParityTests(ITestOutputHelper output)
+{
+    private const float Tolerance = 1e-3f;
+
+    // (clip, frame index): the clip plus two others, one of them not square (letterbox padding in the input).
+    private static readonly (string Clip, int Frame)[] Frames =
+    [
+        ("tfjs_pose_1.mp4", 0),
+        ("tfjs_pose_1.mp4", 60),
+        ("basketball_two_people.mp4", 30),
+        ("k400_arm_wrestling.mp4", 30),
+    ];
+
+    public static TheoryData<string> Models => new() { "movenet-lightning", "movenet-thunder", "movenet-multipose" };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task OnnxModel_MatchesTheTfjsGraph_WithinOneThousandth(string model)
+    {
+        var card = ModelCard.Load(TestPaths.PoseCard(model));
+        using var estimator = new PoseEstimator(card, new OnnxSessionFactory(new InferenceOptions()));
+        var size = estimator.InputSize;
+        var inputs = await InputTensorsAsync(size);
+        using var temp = new TempDirectory();
+        var inputPath = temp.File("inputs.bin");
+        var outputPath = temp.File("outputs.bin");
+        await File.WriteAllBytesAsync(inputPath, inputs.SelectMany(i => MemoryMarshal.AsBytes(i.AsSpan()).ToArray()).ToArray());
+
+        var watch = Stopwatch.StartNew();
+        await TfjsReference.RunAsync(TestPaths.TfjsSource(model), inputPath, inputs.Count, size, outputPath);
+        var tfjsSeconds = watch.Elapsed.TotalSeconds;
+        var reference = MemoryMarshal.Cast<byte, float>(await File.ReadAllBytesAsync(outputPath)).ToArray();
+        var perFrame = reference.Length / inputs.Count;
+        Assert.Equal(estimator.IsMultiPose ? 6 * 56 : 17 * 3, perFrame);
+
+        float coordinateDelta = 0, scoreDelta = 0, bestScore = 0;
+        for (var f = 0; f < inputs.Count; f++)
+        {
+            var ours = estimator.RunRaw(inputs[f]);
+            var theirs = reference.AsSpan(f * perFrame, perFrame);
+            for (var i = 0; i < perFrame; i++)
+            {
+                var delta = Math.Abs(ours[i] - theirs[i]);
+                if (IsScore(i, estimator.IsMultiPose))
+                {
+                    scoreDelta = Math.Max(scoreDelta, delta);
+                    bestScore = Math.Max(bestScore, theirs[i]);
+                }
+                else
+                {
+                    coordinateDelta = Math.Max(coordinateDelta, delta);
+                }
+            }
+        }
+
+        output.WriteLine($"parity {model}: {inputs.Count} frames of {size}x{size}, max |Δ| coordinates {coordinateDelta:E2}, scores {scoreDelta:E2} (TensorFlow.js took {tfjsSeconds:F1} s)");
+        Assert.True(bestScore > 0.3f, $"the reference never saw anyone (best score {bestScore}); the comparison would prove nothing");
+        Assert.True(coordinateDelta <= Tolerance, $"{model}: coordinates differ by up to {coordinateDelta} (> {Tolerance})");
+        Assert.True(scoreDelta <= Tolerance, $"{model}: scores differ by up to {scoreDelta} (> {Tolerance})");
+    }
+
+    // Single pose: (y, x, score) x 17. MultiPose per person: (y, x, score) x 17, then ymin, xmin, ymax, xmax, score.
+    private static bool IsScore(int index, bool multiPose)
+    {
+        if (!multiPose)
+        {
+            return index % 3 == 2;
+        }
+
+        var within = index % 56;
+        return within < 51 ? within % 3 == 2 : within == 55;
+    }
+
+    private static async Task<List<int[]>> InputTensorsAsync(int size)
+    {
+        var tensors = new List<int[]>();
+        foreach (var group in Frames.GroupBy(f => f.Clip))
+        {
+            var wanted = group.Select(f => f.Frame).ToHashSet();
+            await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video(group.Key)))
+            {
+                if (!wanted.Contains(frame.Index))
+                {
+                    continue;
+                }
+
+                var tensor = new int[size * size * 3];
+                new Letterbox(frame.Width, frame.Height, size).Fill(frame.Rgb.Span, tensor);
+                tensors.Add(tensor);
+                if (frame.Index == wanted.Max())
+                {
+                    break;
+                }
+            }
+        }
+
+        Assert.Equal(Frames.Length, tensors.Count);
+        return tensors;
+    }
+}
+
+/// <summary>Runs tools/tfjs-reference/run-graph.mjs with Node, installing its pinned packages (npm ci) on first use.</summary>
+internal static class TfjsReference
+{
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    public static async Task RunAsync(string modelJson, string inputs, int count, int size, string outputs)
+    {
+        var directory = Path.Combine(TestPaths.RepoRoot, "tools", "tfjs-reference");
+        await EnsureInstalledAsync(directory);
+        var (exitCode, text) = await RunAsync("node", directory, Path.Combine(directory, "run-graph.mjs"), modelJson, inputs, count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            size.ToString(System.Globalization.CultureInfo.InvariantCulture), size.ToString(System.Globalization.CultureInfo.InvariantCulture), outputs);
+        Assert.True(exitCode == 0, $"the TensorFlow.js reference failed (exit {exitCode}):\n{text}");
+    }
+
+    private static async Task EnsureInstalledAsync(string directory)
+    {
+        await InstallLock.WaitAsync();
+        try
+        {
+            if (Directory.Exists(Path.Combine(directory, "node_modules", "@tensorflow", "tfjs-core")))
+            {
+                return;
+            }
+
+            var (exitCode, text) = await RunAsync("npm", directory, "ci", "--no-audit", "--no-fund");
+            Assert.True(exitCode == 0, $"'npm ci' in {directory} failed (exit {exitCode}):\n{text}");
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string executable, string workingDirectory, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(executable)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

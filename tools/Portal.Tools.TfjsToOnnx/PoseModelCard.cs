@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Portal.Tools.TfjsToOnnx.Tfjs;
+
+namespace Portal.Tools.TfjsToOnnx;
+
+/// <summary>The model card written next to a converted MoveNet model (read back by Portal.Inference's ModelCard).</summary>
+internal static class PoseModelCard
+{
+    public static string Create(TfjsGraphModel model, ConvertedGraph converted, string onnxFile, string sha256, string sourcePath, IReadOnlyDictionary<string, string> options)
+    {
+        var name = options["name"];
+        var origin = model.GeneratedBy ?? "";
+        var lastSegment = origin.TrimEnd('/').Split('/')[^1];
+        var version = int.TryParse(lastSegment, out _) ? lastSegment : "1";
+        var inputSize = options.TryGetValue("input-size", out var size) ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : (int)converted.InputShape[1];
+        var multiPose = name.Contains("multipose", StringComparison.Ordinal);
+        var card = new JsonObject
+        {
+            ["name"] = name,
+            ["version"] = version,
+            ["task"] = "pose-estimation",
+            ["layout"] = "coco17",
+            ["file"] = onnxFile,
+            ["sha256"] = sha256,
+            ["maxPersons"] = multiPose ? 6 : 1,
+            ["input"] = new JsonObject
+            {
+                ["name"] = converted.InputName,
+                ["type"] = "int32",
+                ["shape"] = new JsonArray([.. converted.InputShape.Select(d => JsonValue.Create(d))]),
+                ["size"] = new JsonArray(inputSize, inputSize),
+                ["format"] = "NHWC RGB, values 0..255; letterboxed to size (the model was trained on padded square images)",
+            },
+            ["output"] = new JsonObject
+            {
+                ["name"] = converted.OutputName,
+                ["type"] = "float32",
+                ["shape"] = multiPose ? new JsonArray(1, 6, 56) : new JsonArray(1, 1, 17, 3),
+                ["format"] = multiPose
+                    ? "per person: 17 x (y, x, score) then box (ymin, xmin, ymax, xmax, score); coordinates normalised to the model input"
+                    : "17 x (y, x, score); coordinates normalised to the model input",
+            },
+            ["source"] = new JsonObject
+            {
+                ["package"] = options.GetValueOrDefault("source-package", ""),
+                ["version"] = options.GetValueOrDefault("source-version", ""),
+                ["integrity"] = options.GetValueOrDefault("source-integrity", ""),
+                ["file"] = Path.GetFileName(sourcePath),
+                ["origin"] = origin,
+            },
+            ["licence"] = options.GetValueOrDefault("licence", ""),
+            ["converter"] = new JsonObject
+            {
+                ["name"] = "Portal.Tools.TfjsToOnnx",
+                ["opset"] = TfjsToOnnxConverter.Opset,
+                ["sourceHash"] = options.GetValueOrDefault("converter-hash", ""),
+            },
+        };
+        return card.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+    }
+}

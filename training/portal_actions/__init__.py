@@ -1,0 +1,1 @@
+"""Skeleton action recognition for Portal: datasets, augmentation, model, training and ONNX export."""

@@ -1,0 +1,97 @@
+"""Training-time augmentation. Every function takes a numpy Generator so a run is reproducible from its seed."""
+from __future__ import annotations
+
+import numpy as np
+
+from .normalize import normalize, resample_indices
+from .skeletons import FACE, kinect20_to_coco17_3d, project
+
+
+def temporal_crop(frames: np.ndarray, rng: np.random.Generator, window: int, min_ratio: float) -> np.ndarray:
+    """A random crop of min_ratio..1 of the clip, resampled to `window` frames with jittered indices."""
+    n = len(frames)
+    ratio = rng.uniform(min_ratio, 1.0)
+    length = max(1, int(round(n * ratio)))
+    start = int(rng.integers(0, n - length + 1))
+    idx = resample_indices(length, window)
+    if length > window:
+        jitter = rng.integers(0, max(1, length // window), size=window)
+        idx = np.sort(np.minimum(idx + jitter, length - 1))
+    return frames[start + idx]
+
+
+def rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
+    cy, sy = np.cos(yaw), np.sin(yaw)
+    cp, sp = np.cos(pitch), np.sin(pitch)
+    cr, sr = np.cos(roll), np.sin(roll)
+    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rx = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]])
+    rz = np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
+    return rz @ rx @ ry
+
+
+def augment_3d(frames: np.ndarray, rng: np.random.Generator, window: int, cfg: dict) -> np.ndarray:
+    """Kinect20 [F, 20, 3] -> normalized model input [T, 20, 3]."""
+    w = temporal_crop(frames, rng, window, cfg.get("min_crop", 0.5))
+    x = normalize(w, "kinect20")
+    deg = np.pi / 180
+    r = rotation(rng.uniform(-1, 1) * cfg.get("yaw", 45) * deg,
+                 rng.uniform(-1, 1) * cfg.get("pitch", 15) * deg,
+                 rng.uniform(-1, 1) * cfg.get("roll", 10) * deg)
+    scale = rng.uniform(1 - cfg.get("scale", 0.15), 1 + cfg.get("scale", 0.15), size=3)
+    shear = np.eye(3) + rng.uniform(-1, 1, size=(3, 3)) * cfg.get("shear", 0.1) * (1 - np.eye(3))
+    x = x @ (r @ np.diag(scale) @ shear).T
+    x = x + rng.normal(0, cfg.get("jitter", 0.005), size=x.shape)
+    return x.astype(np.float32)
+
+
+_IMAGE_SIZES = [(640, 480), (576, 576), (1280, 720), (720, 1280), (480, 640), (1920, 1080)]
+
+
+def virtual_camera_2d(frames: np.ndarray, rng: np.random.Generator, cfg: dict) -> np.ndarray:
+    """Kinect20 [F, 20, 3] -> COCO-17 [F, 17, 3] (x px, y px, score) as a pose estimator would report it from a
+    random camera: yaw about the body's vertical axis, camera pitch, distance, focal length, image size and
+    position in the image; then jitter, dropped joints, score noise and partial bodies (off-image joints)."""
+    deg = np.pi / 180
+    coco = kinect20_to_coco17_3d(frames)
+    centre = frames[:, 0].mean(0)
+    p = coco - centre
+    p = p @ rotation(rng.uniform(-1, 1) * cfg.get("yaw", 60) * deg, 0.0, 0.0).T
+    dist = rng.uniform(*cfg.get("distance", (2.0, 6.0)))
+    p = p + np.array([rng.uniform(-0.4, 0.4) * dist / 3, rng.uniform(-0.3, 0.3), dist])
+    p = p @ rotation(0.0, rng.uniform(*cfg.get("pitch", (-10.0, 30.0))) * deg, rng.uniform(-5, 5) * deg).T
+    width, height = _IMAGE_SIZES[int(rng.integers(len(_IMAGE_SIZES)))]
+    focal = rng.uniform(0.6, 1.5) * max(width, height)
+    uv = project(p, focal, width / 2.0, height / 2.0)
+    body_px = np.ptp(uv[..., 1]) + 1e-3
+    # Per-joint bias (consistent across frames) plus per-frame jitter, relative to the body's height in pixels.
+    sigma = rng.uniform(*cfg.get("jitter_px", (0.005, 0.03))) * body_px
+    uv = uv + rng.normal(0, sigma, size=(1,) + uv.shape[1:]) + rng.normal(0, sigma, size=uv.shape)
+    s = np.clip(rng.normal(cfg.get("body_score", 0.8), 0.12, size=uv.shape[:2]), 0.05, 1.0)
+    s[:, FACE] = np.clip(rng.normal(cfg.get("face_score", 0.45), 0.15, size=(len(uv), len(FACE))), 0.02, 1.0)
+    # Dropped joints: low score, coordinate somewhere around the body.
+    drop = rng.random(s.shape) < rng.uniform(0, cfg.get("drop", 0.1))
+    s[drop] = rng.uniform(0, 0.15, size=int(drop.sum()))
+    uv[drop] += rng.normal(0, 0.2 * body_px, size=(int(drop.sum()), 2))
+    # Partial bodies: the legs (and sometimes hips) below the image border.
+    if rng.random() < cfg.get("partial", 0.15):
+        cut = [13, 14, 15, 16] if rng.random() < 0.6 else [11, 12, 13, 14, 15, 16]
+        s[:, cut] = 0.0
+    outside = (uv[..., 0] < 0) | (uv[..., 0] >= width) | (uv[..., 1] < 0) | (uv[..., 1] >= height)
+    s[outside] = 0.0
+    return np.concatenate([uv, s[..., None]], axis=-1)
+
+
+def augment_2d(frames: np.ndarray, rng: np.random.Generator, window: int, cfg: dict) -> np.ndarray:
+    """Kinect20 [F, 20, 3] -> normalized COCO-17 model input [T, 17, 3]."""
+    kp = virtual_camera_2d(frames, rng, cfg)
+    # Missing frames: a tracker loses the person for a few frames; those frames are simply absent.
+    if len(kp) > 4 and rng.random() < cfg.get("missing_frames", 0.3):
+        keep = rng.random(len(kp)) > rng.uniform(0, 0.25)
+        if keep.sum() >= 2:
+            kp = kp[keep]
+    w = temporal_crop(kp, rng, window, cfg.get("min_crop", 0.5))
+    x = normalize(w, "coco17")
+    if rng.random() < 0.5:
+        x[..., 0] = x[..., 0] * rng.uniform(0.9, 1.1)
+    return x.astype(np.float32)

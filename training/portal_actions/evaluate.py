@@ -1,0 +1,50 @@
+"""Evaluates a checkpoint on the test split(s) of its datasets (PyTorch), as training's final evaluation does.
+
+`python3 -m portal_actions.evaluate CHECKPOINT.pt [--noisy-cameras SEED]`
+--noisy-cameras (coco17 models): instead of the clean Kinect-camera projection, view each test clip through one
+random virtual camera with the training-time pose-estimator noise (augment.virtual_camera_2d, seeded), no temporal
+crop: a harder, MoveNet-like test of the same samples.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+import torch
+
+from .augment import virtual_camera_2d
+from .export import load_checkpoint
+from .normalize import prepare
+from .train import evaluate, load_split, predict
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("checkpoint")
+    ap.add_argument("--noisy-cameras", type=int, metavar="SEED")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    model, cfg, _ = load_checkpoint(args.checkpoint)
+    test = load_split(cfg, "test")
+    if args.noisy_cameras is None:
+        r = evaluate(cfg, model, test)
+        print(json.dumps({ds: r[ds] for ds in cfg["datasets"]}))
+        return 0
+    if cfg["layout"] != "coco17":
+        raise SystemExit("--noisy-cameras is for coco17 models")
+    rng = np.random.default_rng(args.noisy_cameras)
+    aug = cfg.get("augment", {})
+    x = np.stack([prepare(virtual_camera_2d(s.joints, rng, aug), "coco17", cfg["window"]) for _, s, _ in test])
+    pred = predict(model, x).argmax(1)
+    out = {}
+    for ds in cfg["datasets"]:
+        m = np.array([d == ds for d, _, _ in test])
+        y = np.array([y for _, _, y in test])
+        out[ds] = {"top1": float((pred[m] == y[m]).mean()), "n": int(m.sum()), "cameras": f"random, seed {args.noisy_cameras}"}
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""Export a trained checkpoint to ONNX (opset 17, dynamic batch) with its model card, and write the parity
+fixture that the C# tests compare ONNX Runtime against.
+
+`python3 -m portal_actions.export --checkpoint runs/NAME/model.pt --out DIR [--publish]`
+--publish copies NAME.onnx + NAME.card.json to models/actions/ and NAME.parity.json + NAME.predictions.json
+to tests/Portal.Inference.Tests/Actions/Fixtures/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+
+from .data import REPO_ROOT
+from .model import build_model
+
+TERMS = ("Trained on NW-UCLA (research use; the copy used is CC BY-NC 4.0) and/or MSR Action3D (Microsoft Research, "
+         "research use). The weights inherit these terms: non-commercial research use only.")
+
+DATASET_SPLITS = {
+    "nw-ucla": "NW-UCLA cross-view: train views v1+v2, test view v3 (464 samples)",
+    "msr-action3d": "MSR Action3D cross-subject over files_used_in_cvpr12_paper.txt: train subjects 1,3,5,7,9, "
+                    "test subjects 2,4,6,8,10",
+}
+
+
+def load_checkpoint(path: Path) -> tuple[torch.nn.Module, dict, list[str]]:
+    ckpt = torch.load(path, map_location="cpu")
+    cfg, labels = ckpt["config"], ckpt["labels"]
+    model = build_model(cfg, cfg["layout"], len(labels))
+    model.load_state_dict(ckpt["state_dict"])
+    model.eval()
+    return model, cfg, labels
+
+
+def card_for(cfg: dict, labels: list[str], params: int, metrics: dict | None) -> dict:
+    layout = cfg["layout"]
+    v = 20 if layout == "kinect20" else 17
+    input_desc = ("3D Kinect v1 camera-space joints in metres (x, y, z)" if layout == "kinect20"
+                  else "2D COCO-17 keypoints in pixels with scores (x, y, score), as MoveNet reports them")
+    metric_list = []
+    for ds, m in (metrics or {}).items():
+        how = "3D joints as recorded" if layout == "kinect20" else (
+            "3D test samples mapped to COCO-17 and projected with the Kinect v1 camera (f=525 px, 640x480), "
+            "scores 0.9 body / 0.5 face, no noise")
+        metric_list.append({"dataset": ds, "split": DATASET_SPLITS[ds], "input": how, "top1": round(m["top1"], 4),
+                            "n": m["n"], "checkpoint": "last epoch (no selection on the test split)"})
+    return {
+        "name": cfg["name"],
+        "version": cfg.get("version", "1.0.0"),
+        "task": "action-recognition",
+        "description": cfg.get("description", ""),
+        "file": f"{cfg['name']}.onnx",
+        "labels": labels,
+        "layout": layout,
+        "inputDescription": input_desc,
+        "window": {"frames": cfg["window"], "seconds": cfg.get("window_seconds", 2.0),
+                   "fps": cfg["window"] / cfg.get("window_seconds", 2.0),
+                   "strideSeconds": cfg.get("stride_seconds", 1.0)},
+        "input": {"name": "joints", "shape": ["batch", cfg["window"], v, 3]},
+        "outputs": {
+            "logits": ["batch", len(labels)],
+            "frame_attention": ["batch", cfg["window"]],
+            "joint_attention": ["batch", cfg["window"], v],
+        },
+        "normalization": {
+            "method": "kinect20-centre" if layout == "kinect20" else "coco17-torso",
+            "resample": "window frame t = input frame floor((t + 0.5) * F / T), clamped to F - 1",
+            "spec": "docs/models.md#window-normalization",
+        },
+        "scores": "softmax over logits",
+        "architecture": {"model": "ActionGCN (InfoGCN-style attention GCN + attention pooling)",
+                         "parameters": params, **cfg.get("model", {})},
+        "metrics": metric_list,
+        "training": {"datasets": cfg["datasets"], "seed": cfg.get("seed", 0),
+                     "command": f"./portal train --config training/configs/{cfg['name']}.yaml",
+                     "epochs": cfg.get("train", {}).get("epochs")},
+        "terms": TERMS,
+        "license": "non-commercial research use only",
+    }
+
+
+def parity_fixture(model: torch.nn.Module, cfg: dict, limit: int | None) -> dict:
+    """Fixed inputs (seeded random windows and real test windows) with PyTorch outputs."""
+    from .train import eval_input, load_split
+    v = model.num_joints
+    rng = np.random.default_rng(1234)
+    inputs = [rng.normal(0, 0.5, size=(cfg["window"], v, 3)).astype(np.float32) for _ in range(3)]
+    if cfg["layout"] == "coco17":
+        for x in inputs:
+            x[..., 2] = rng.uniform(0, 1, size=x.shape[:2])
+    test = load_split(cfg, "test", limit or 8)
+    ids = []
+    for ds, s, _ in test[:: max(1, len(test) // 5)][:5]:
+        inputs.append(eval_input(cfg, s))
+        ids.append(f"{ds}/{s.id}")
+    x = np.stack(inputs)
+    with torch.no_grad():
+        logits, fa, ja = model(torch.from_numpy(x))
+    return {"model": cfg["name"], "shape": list(x.shape), "sampleIds": ids,
+            "inputs": x.reshape(-1).tolist(), "logits": logits.numpy().reshape(-1).tolist(),
+            "frameAttention": fa.numpy().reshape(-1).tolist(), "jointAttention": ja.numpy().reshape(-1).tolist()}
+
+
+def export(checkpoint: Path, out: Path, metrics: dict | None = None, limit: int | None = None,
+           publish: bool = False) -> Path:
+    model, cfg, labels = load_checkpoint(checkpoint)
+    out.mkdir(parents=True, exist_ok=True)
+    name = cfg["name"]
+    onnx_path = out / f"{name}.onnx"
+    v = model.num_joints
+    dummy = torch.zeros(2, cfg["window"], v, 3)
+    torch.onnx.export(model, dummy, str(onnx_path), opset_version=17, input_names=["joints"],
+                      output_names=["logits", "frame_attention", "joint_attention"],
+                      dynamic_axes={"joints": {0: "batch"}, "logits": {0: "batch"},
+                                    "frame_attention": {0: "batch"}, "joint_attention": {0: "batch"}},
+                      do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(str(onnx_path)))
+    if metrics is None and (checkpoint.parent / "metrics.json").exists():
+        metrics = json.loads((checkpoint.parent / "metrics.json").read_text())
+    params = sum(p.numel() for p in model.parameters())
+    card = card_for(cfg, labels, params, metrics)
+    from .flops import count
+    card["architecture"]["flopsPerWindow"] = count(model, cfg["window"])
+    (out / f"{name}.card.json").write_text(json.dumps(card, indent=2) + "\n")
+    (out / f"{name}.parity.json").write_text(json.dumps(parity_fixture(model, cfg, limit)))
+    if publish:
+        models_dir = REPO_ROOT / "models" / "actions"
+        fixtures = REPO_ROOT / "tests" / "Portal.Inference.Tests" / "Actions" / "Fixtures"
+        models_dir.mkdir(parents=True, exist_ok=True)
+        fixtures.mkdir(parents=True, exist_ok=True)
+        shutil.copy(onnx_path, models_dir / onnx_path.name)
+        shutil.copy(out / f"{name}.card.json", models_dir / f"{name}.card.json")
+        shutil.copy(out / f"{name}.parity.json", fixtures / f"{name}.parity.json")
+        preds = checkpoint.parent / "predictions.json"
+        if preds.exists():
+            shutil.copy(preds, fixtures / f"{name}.predictions.json")
+    return onnx_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--out")
+    ap.add_argument("--publish", action="store_true")
+    args = ap.parse_args(argv)
+    ckpt = Path(args.checkpoint)
+    torch.set_num_threads(1)
+    path = export(ckpt, Path(args.out) if args.out else ckpt.parent, publish=args.publish)
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,153 @@
+"""An InfoGCN-style attention graph convolution network with attention pooling.
+
+Input  `joints`          [N, T, V, C]  normalized window (docs/models.md)
+Output `logits`          [N, K]
+       `frame_attention` [N, T]     a[t]    = sum_v alpha[t, v]          (sums to 1 over t)
+       `joint_attention` [N, T, V]  a[t, v] = alpha[t, v] / a[t]         (sums to 1 over v in every frame)
+where alpha = softmax over all T*V positions of the pooling scores, and the classifier sees exactly
+pooled = sum_{t,v} alpha[t, v] * h[:, t, v] of the last block's features h: logits = W pooled + b.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from .skeletons import LAYOUTS, normalized_adjacency
+
+
+def parents_of(num_joints: int, edges: list[tuple[int, int]]) -> list[int]:
+    """Parent of each joint in a BFS tree from joint 0 (for the bone feature); the root is its own parent."""
+    nbr = {i: [] for i in range(num_joints)}
+    for a, b in edges:
+        nbr[a].append(b)
+        nbr[b].append(a)
+    parent = [-1] * num_joints
+    parent[0] = 0
+    queue = [0]
+    while queue:
+        i = queue.pop(0)
+        for j in nbr[i]:
+            if parent[j] < 0:
+                parent[j] = i
+                queue.append(j)
+    return [p if p >= 0 else i for i, p in enumerate(parent)]
+
+
+class SelfAttentionGraphConv(nn.Module):
+    """Per-frame joint x joint self-attention added to a learned topology (initialized from the skeleton), one
+    of each per head; features aggregated over joints with that matrix and mixed by a 1x1 convolution."""
+
+    def __init__(self, c_in: int, c_out: int, adjacency: np.ndarray, heads: int, key_dim: int):
+        super().__init__()
+        self.heads, self.key_dim = heads, key_dim
+        self.qk = nn.Conv2d(c_in, 2 * heads * key_dim, 1)
+        self.value = nn.Conv2d(c_in, c_out, 1)
+        self.topology = nn.Parameter(torch.tensor(adjacency, dtype=torch.float32).repeat(heads, 1, 1))
+        self.out = nn.Conv2d(c_out, c_out, 1)
+        self.bn = nn.BatchNorm2d(c_out)
+        self.residual = nn.Identity() if c_in == c_out else nn.Sequential(nn.Conv2d(c_in, c_out, 1), nn.BatchNorm2d(c_out))
+        self.relu = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x [N, C, T, V]
+        n, _, t, v = x.shape
+        h, d = self.heads, self.key_dim
+        qk = self.qk(x).reshape(n, 2, h, d, t, v)
+        q = qk[:, 0].permute(0, 1, 3, 4, 2)          # [N, H, T, V, d]
+        k = qk[:, 1].permute(0, 1, 3, 2, 4)          # [N, H, T, d, V]
+        att = torch.softmax(torch.matmul(q, k) / math.sqrt(d), dim=-1)  # [N, H, T, V, V]
+        a = att + self.topology.unsqueeze(1)         # [N, H, T, V, V]
+        val = self.value(x)
+        c = val.shape[1]
+        val = val.reshape(n, h, c // h, t, v).permute(0, 1, 3, 4, 2)  # [N, H, T, V, c/H]
+        y = torch.matmul(a, val)                     # [N, H, T, V, c/H]
+        y = y.permute(0, 1, 4, 2, 3).reshape(n, c, t, v)
+        return self.relu(self.bn(self.out(y)) + self.residual(x))
+
+
+class MultiScaleTemporalConv(nn.Module):
+    """Four branches on a quarter of the channels each: temporal conv kernel 5 dilation 1 and 2, max pool 3,
+    and a plain 1x1; concatenated, batch-normalized, residual."""
+
+    def __init__(self, c: int, kernel: int = 5, dropout: float = 0.0):
+        super().__init__()
+        b = c // 4
+
+        def branch(dilation: int) -> nn.Sequential:
+            pad = (kernel - 1) * dilation // 2
+            return nn.Sequential(nn.Conv2d(c, b, 1), nn.BatchNorm2d(b), nn.ReLU(),
+                                 nn.Conv2d(b, b, (kernel, 1), padding=(pad, 0), dilation=(dilation, 1)))
+
+        self.branches = nn.ModuleList([
+            branch(1), branch(2),
+            nn.Sequential(nn.Conv2d(c, b, 1), nn.BatchNorm2d(b), nn.ReLU(), nn.MaxPool2d((3, 1), 1, (1, 0))),
+            nn.Conv2d(c, c - 3 * b, 1),
+        ])
+        self.bn = nn.BatchNorm2d(c)
+        self.drop = nn.Dropout(dropout)
+        self.relu = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.cat([br(x) for br in self.branches], dim=1)
+        return self.relu(self.drop(self.bn(y)) + x)
+
+
+class ActionGCN(nn.Module):
+    def __init__(self, layout: str, num_classes: int, window: int, channels: int = 48, blocks: int = 4,
+                 heads: int = 2, key_dim: int = 8, features: tuple[str, ...] = ("joint",), dropout: float = 0.2):
+        super().__init__()
+        spec = LAYOUTS[layout]
+        v = len(spec["names"])
+        self.layout, self.window, self.num_joints = layout, window, v
+        self.features = tuple(features)
+        self.register_buffer("parents", torch.tensor(parents_of(v, spec["edges"]), dtype=torch.long), persistent=False)
+        c_in = spec["channels"] * len(self.features)
+        adjacency = normalized_adjacency(v, spec["edges"])
+        self.embed = nn.Sequential(nn.Conv2d(c_in, channels, 1), nn.BatchNorm2d(channels), nn.ReLU())
+        self.joint_embedding = nn.Parameter(torch.zeros(1, channels, 1, v))
+        nn.init.normal_(self.joint_embedding, std=0.02)
+        layers = []
+        for _ in range(blocks):
+            layers += [SelfAttentionGraphConv(channels, channels, adjacency, heads, key_dim),
+                       MultiScaleTemporalConv(channels, dropout=0.05)]
+        self.blocks = nn.Sequential(*layers)
+        self.pool_score = nn.Sequential(nn.Conv2d(channels, channels // 2, 1), nn.Tanh(), nn.Conv2d(channels // 2, 1, 1))
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(channels, num_classes)
+
+    def input_features(self, joints: torch.Tensor) -> torch.Tensor:
+        """[N, T, V, C] -> [N, C * len(features), T, V]."""
+        x = joints.permute(0, 3, 1, 2)
+        parts = []
+        for f in self.features:
+            if f == "joint":
+                parts.append(x)
+            elif f == "bone":
+                parts.append(x - x[:, :, :, self.parents])
+            elif f == "motion":
+                parts.append(torch.cat([x[:, :, 1:] - x[:, :, :-1], torch.zeros_like(x[:, :, :1])], dim=2))
+            else:
+                raise ValueError(f"unknown feature {f!r}")
+        return torch.cat(parts, dim=1)
+
+    def forward(self, joints: torch.Tensor):
+        x = self.embed(self.input_features(joints)) + self.joint_embedding
+        h = self.blocks(x)                                 # [N, C, T, V]
+        n, c, t, v = h.shape
+        scores = self.pool_score(h).reshape(n, t * v)
+        alpha = torch.softmax(scores, dim=1)               # [N, T*V]
+        pooled = torch.matmul(h.reshape(n, c, t * v), alpha.unsqueeze(-1)).squeeze(-1)  # [N, C]
+        logits = self.classifier(self.dropout(pooled))
+        alpha = alpha.reshape(n, t, v)
+        frame_attention = alpha.sum(dim=2)
+        joint_attention = alpha / frame_attention.clamp_min(1e-12).unsqueeze(-1)
+        return logits, frame_attention, joint_attention
+
+
+def build_model(cfg: dict, layout: str, num_classes: int) -> ActionGCN:
+    m = cfg.get("model", {})
+    return ActionGCN(layout, num_classes, cfg["window"], channels=m.get("channels", 48), blocks=m.get("blocks", 4),
+                     heads=m.get("heads", 2), key_dim=m.get("key_dim", 8),
+                     features=tuple(m.get("features", ["joint"])), dropout=m.get("dropout", 0.2))

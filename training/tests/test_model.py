@@ -1,0 +1,56 @@
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from portal_actions import augment
+from portal_actions.data import load_nwucla
+from portal_actions.model import ActionGCN
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    m = ActionGCN("coco17", 5, 16, channels=16, blocks=1, heads=2, key_dim=4, features=("joint", "bone", "motion"))
+    return m.eval()
+
+
+def test_outputs_have_the_contract_shapes_and_attention_sums_to_one(model):
+    x = torch.randn(3, 16, 17, 3)
+    logits, frame_att, joint_att = model(x)
+    assert logits.shape == (3, 5) and frame_att.shape == (3, 16) and joint_att.shape == (3, 16, 17)
+    torch.testing.assert_close(frame_att.sum(1), torch.ones(3))
+    torch.testing.assert_close(joint_att.sum(2), torch.ones(3, 16))
+
+
+def test_the_classifier_sees_exactly_the_attention_weighted_features(model):
+    x = torch.randn(2, 16, 17, 3)
+    with torch.no_grad():
+        logits, frame_att, joint_att = model(x)
+        h = model.blocks(model.embed(model.input_features(x)) + model.joint_embedding)  # [N, C, T, V]
+        alpha = frame_att.unsqueeze(-1) * joint_att                                      # [N, T, V]
+        pooled = (h * alpha.unsqueeze(1)).sum((2, 3))
+        torch.testing.assert_close(model.classifier(pooled), logits)
+
+
+def test_augmentation_is_reproducible_from_the_seed():
+    sample = load_nwucla("train", limit=1)[0]
+    a = augment.augment_2d(sample.joints, np.random.default_rng(5), 32, {})
+    b = augment.augment_2d(sample.joints, np.random.default_rng(5), 32, {})
+    c = augment.augment_2d(sample.joints, np.random.default_rng(6), 32, {})
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert np.isfinite(a).all() and a.shape == (32, 17, 3)
+    d = augment.augment_3d(sample.joints, np.random.default_rng(5), 32, {})
+    assert np.isfinite(d).all() and d.shape == (32, 20, 3)
+
+
+def test_onnx_export_has_the_contract_names_and_a_dynamic_batch(model, tmp_path):
+    path = tmp_path / "m.onnx"
+    torch.onnx.export(model, torch.zeros(2, 16, 17, 3), str(path), opset_version=17, input_names=["joints"],
+                      output_names=["logits", "frame_attention", "joint_attention"],
+                      dynamic_axes={k: {0: "batch"} for k in ["joints", "logits", "frame_attention", "joint_attention"]})
+    g = onnx.load(str(path)).graph
+    assert [i.name for i in g.input] == ["joints"]
+    assert [o.name for o in g.output] == ["logits", "frame_attention", "joint_attention"]
+    assert g.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
