@@ -31,6 +31,11 @@ public class RunningPortal : IAsyncLifetime
     /// <summary>False: the web host runs no worker and a separate `Portal.Jobs` worker process does the jobs.</summary>
     protected virtual bool InProcessWorker => true;
 
+    /// <summary>How soon a job fetched by a killed worker is fetched again.</summary>
+    protected virtual int InvisibilityTimeoutSeconds => 120;
+
+    public string DatabaseConnectionString => _database!.ConnectionString;
+
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1");
 
     public IBrowser Browser { get; private set; } = null!;
@@ -58,7 +63,7 @@ public class RunningPortal : IAsyncLifetime
         if (!InProcessWorker)
         {
             // Started after the web host has migrated the schema: workers never migrate.
-            _worker = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Jobs", "bin", Configuration, "net10.0", "Portal.Jobs.dll"));
+            StartWorker();
         }
 
         _playwright = await Playwright.CreateAsync();
@@ -86,6 +91,16 @@ public class RunningPortal : IAsyncLifetime
         return Path.Combine(directory, name);
     }
 
+    public void StartWorker() =>
+        _worker = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Jobs", "bin", Configuration, "net10.0", "Portal.Jobs.dll"));
+
+    /// <summary>SIGKILL to the worker process alone, as `kill -9` would: no shutdown, children left to notice.</summary>
+    public void KillWorker()
+    {
+        _worker!.Kill(entireProcessTree: false);
+        _worker.WaitForExit();
+    }
+
     private Process StartDotnet(string dll, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [dll, .. args])
@@ -99,6 +114,8 @@ public class RunningPortal : IAsyncLifetime
                 ["ConnectionStrings__Portal"] = _database!.ConnectionString,
                 ["Portal__Media__Root"] = Media.Path,
                 ["Portal__Worker__InProcess"] = InProcessWorker ? "true" : "false",
+                ["Portal__Worker__InvisibilityTimeoutSeconds"] = InvisibilityTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Portal__Pipeline__ModelsRoot"] = Path.Combine(TestPaths.RepoRoot, "models"),
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };

@@ -6,7 +6,7 @@ namespace Portal.EndToEndTests;
 
 public sealed class UploadThroughThePageTests(RunningPortal portal) : IClassFixture<RunningPortal>
 {
-    private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 90_000 };
+    private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 240_000 };
 
     [Fact]
     public async Task UploadingAClipThroughThePage_ShowsItReachSucceeded_InTheOpenLibraryWithoutReload()

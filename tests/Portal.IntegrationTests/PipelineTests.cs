@@ -50,6 +50,29 @@ public sealed class PipelineTests(PortalApp app) : IClassFixture<PortalApp>
     }
 
     [Fact]
+    public async Task LongClip_PeopleWalkingInAndOut_SegmentsCoverTheTimesPeopleAreInView()
+    {
+        var uploaded = await app.UploadOkAsync(TestPaths.Video("one-by-one-person-detection.mp4"));
+
+        var video = await app.WaitUntilFinishedAsync(uploaded.Id, TimeSpan.FromMinutes(10));
+
+        Assert.True(video.Status == VideoStatus.Succeeded, $"{video.Status} {video.Error}");
+        var timeline = await app.GetJsonAsync<TimelineDto>($"/api/videos/{uploaded.Id}/timeline");
+        Assert.True(timeline.Tracks.Count >= 2, $"people come and go one by one: {timeline.Tracks.Count} track(s)");
+        foreach (var track in timeline.Tracks.Where(t => t.EndSeconds - t.StartSeconds >= 1))
+        {
+            // Every second a person is in view lies within one of their segments (window edges may reach beyond).
+            Assert.NotEmpty(track.Segments);
+            Assert.True(track.Segments[0].StartSeconds <= track.StartSeconds + 1e-3, $"track {track.TrackId} starts uncovered");
+            Assert.True(track.Segments[^1].EndSeconds >= track.EndSeconds - 1e-3, $"track {track.TrackId} ends uncovered");
+            for (var s = 1; s < track.Segments.Count; s++)
+            {
+                Assert.Equal(track.Segments[s - 1].EndSeconds, track.Segments[s].StartSeconds, 3);
+            }
+        }
+    }
+
+    [Fact]
     public async Task ReviewProxy_IsH264_ConstantFrameRate_IndexFirst_AndSeekable()
     {
         var uploaded = await app.UploadOkAsync(TestPaths.Video("k400_archery.avi"));

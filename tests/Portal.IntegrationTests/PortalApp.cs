@@ -68,6 +68,27 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         return (await client.GetFromJsonAsync<VideoDto>(new Uri($"/api/videos/{id}", UriKind.Relative), Json))!;
     }
 
+    /// <summary>Polls the API until the video's metadata is known (probe done) or it has ended.</summary>
+    public async Task<VideoDto> WaitUntilProbedAsync(Guid id)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var video = await GetVideoAsync(id);
+            if (video.Width is not null || video.Status is VideoStatus.Succeeded or VideoStatus.Failed or VideoStatus.Canceled)
+            {
+                return video;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Video {id} not probed after the timeout ({video.Status}, stage '{video.Stage}').");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Polls the API until the video has ended (Succeeded, Failed or Canceled).</summary>
     public async Task<VideoDto> WaitUntilFinishedAsync(Guid id, TimeSpan? timeout = null)
     {

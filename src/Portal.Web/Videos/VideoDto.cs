@@ -20,9 +20,11 @@ public sealed record VideoDto(
     long SizeBytes,
     string Sha256,
     DateTimeOffset UploadedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? EstimatedStageEnd,
+    Guid? CurrentRunId)
 {
     public static VideoDto From(Video v) => new(
         v.Id, v.OriginalFileName, v.Status, v.Stage, v.Progress, v.Error, v.DurationSeconds, v.Fps, v.Width, v.Height, v.Codec,
-        v.Rotation, v.FrameCount, v.SizeBytes, v.Sha256, v.UploadedAt, v.UpdatedAt);
+        v.Rotation, v.FrameCount, v.SizeBytes, v.Sha256, v.UploadedAt, v.UpdatedAt, v.EstimatedStageEnd, v.CurrentRunId);
 }
