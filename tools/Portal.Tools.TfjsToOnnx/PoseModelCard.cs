@@ -7,7 +7,10 @@ namespace Portal.Tools.TfjsToOnnx;
 /// <summary>The model card written next to a converted MoveNet model (read back by Portal.Inference's ModelCard).</summary>
 internal static class PoseModelCard
 {
-    public static string Create(TfjsGraphModel model, ConvertedGraph converted, string onnxFile, string sha256, string sourcePath, IReadOnlyDictionary<string, string> options)
+    /// <summary>The batchable heads variant of a single-pose model and the constants its decoder needs.</summary>
+    public sealed record Heads(string File, string Sha256, IReadOnlyList<string> Outputs, float DistanceBias, float[] Scale);
+
+    public static string Create(TfjsGraphModel model, ConvertedGraph converted, string onnxFile, string sha256, string sourcePath, IReadOnlyDictionary<string, string> options, Heads? heads = null)
     {
         var name = options["name"];
         var origin = model.GeneratedBy ?? "";
@@ -34,7 +37,7 @@ internal static class PoseModelCard
             },
             ["output"] = new JsonObject
             {
-                ["name"] = converted.OutputName,
+                ["name"] = converted.Outputs[0],
                 ["type"] = "float32",
                 ["shape"] = multiPose ? new JsonArray(1, 6, 56) : new JsonArray(1, 1, 17, 3),
                 ["format"] = multiPose
@@ -57,6 +60,19 @@ internal static class PoseModelCard
                 ["sourceHash"] = options.GetValueOrDefault("converter-hash", ""),
             },
         };
+        if (heads is not null)
+        {
+            card["heads"] = new JsonObject
+            {
+                ["file"] = heads.File,
+                ["sha256"] = heads.Sha256,
+                ["format"] = "same input with any batch size; outputs [N, G, G, C] before MoveNet's decoding, which Portal does in C#",
+                ["outputs"] = new JsonArray([.. heads.Outputs.Select(o => JsonValue.Create(o))]),
+                ["distanceBias"] = heads.DistanceBias,
+                ["scale"] = new JsonArray([.. heads.Scale.Select(v => JsonValue.Create(v))]),
+            };
+        }
+
         return card.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
     }
 }

@@ -12,8 +12,23 @@ public sealed class UnsupportedOpException(string op, string node, string detail
     public string Node { get; } = node;
 }
 
-/// <summary>The graph's interface after conversion.</summary>
-internal sealed record ConvertedGraph(OnnxGraph Graph, string InputName, long[] InputShape, string OutputName);
+/// <summary>The graph's interface after conversion; <see cref="Outputs"/> are the ONNX output names in order.</summary>
+internal sealed record ConvertedGraph(OnnxGraph Graph, string InputName, long[] InputShape, IReadOnlyList<string> Outputs);
+
+/// <summary>
+/// What to convert. <see cref="Outputs"/>: ONNX output name → TF tensor ("node" or "node:1"); the default is the
+/// graph's sink "Identity" as "output". <see cref="Aliases"/>: TF node → TF tensor it is replaced by (to bypass a
+/// sub-graph, e.g. MoveNet's batch-1 unstack/stack of the input). <see cref="DynamicBatch"/> makes the input's first
+/// dimension symbolic.
+/// </summary>
+internal sealed record ConversionOptions
+{
+    public IReadOnlyList<KeyValuePair<string, string>> Outputs { get; init; } = [new("output", "Identity")];
+
+    public IReadOnlyDictionary<string, string> Aliases { get; init; } = new Dictionary<string, string>();
+
+    public bool DynamicBatch { get; init; }
+}
 
 /// <summary>
 /// Maps a TensorFlow.js graph model node by node onto ONNX opset <see cref="Opset"/>. TensorFlow keeps NHWC
@@ -38,15 +53,15 @@ internal sealed class TfjsToOnnxConverter
         _byName = model.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
     }
 
-    /// <summary>Converts the whole graph: its single Placeholder becomes the ONNX input "input", the node named
-    /// <paramref name="outputNode"/> (by default the graph's sink "Identity") becomes the output "output".</summary>
-    public static ConvertedGraph Convert(TfjsGraphModel model, string outputNode = "Identity")
+    /// <summary>Converts the graph: its single Placeholder becomes the ONNX input "input"; by default the graph's
+    /// sink "Identity" becomes the output "output" (see <see cref="ConversionOptions"/>).</summary>
+    public static ConvertedGraph Convert(TfjsGraphModel model, ConversionOptions? options = null)
     {
         var converter = new TfjsToOnnxConverter(model);
-        return converter.Run(outputNode);
+        return converter.Run(options ?? new ConversionOptions());
     }
 
-    private ConvertedGraph Run(string outputNode)
+    private ConvertedGraph Run(ConversionOptions options)
     {
         var placeholders = _model.Nodes.Where(n => n.Op == "Placeholder").ToList();
         if (placeholders.Count != 1)
@@ -54,41 +69,63 @@ internal sealed class TfjsToOnnxConverter
             throw new InvalidDataException($"Expected one Placeholder (the image input); the graph has {placeholders.Count}.");
         }
 
-        if (!_byName.ContainsKey(outputNode))
+        foreach (var name in options.Outputs.Select(o => o.Value).Concat(options.Aliases.Keys).Concat(options.Aliases.Values))
         {
-            throw new InvalidDataException($"The graph has no node named '{outputNode}'.");
+            if (!_byName.ContainsKey(SplitRef(name).Name))
+            {
+                throw new InvalidDataException($"The graph has no node named '{SplitRef(name).Name}'.");
+            }
         }
 
         var input = placeholders[0];
         var inputType = ParseType(input.TypeName("dtype"), input);
         var shape = input.PlaceholderShape();
+        if (options.DynamicBatch)
+        {
+            shape[0] = -1;
+        }
+
         string[] dimNames = ["batch", "height", "width", "channels"];
         _graph.Inputs.Add(new OnnxValueInfo("input", ToOnnx(inputType), [.. shape.Select(d => d < 0 ? (long?)null : d)], dimNames));
         _graph.Reserve("input");
         Bind(input.Name, 0, "input", inputType);
 
-        foreach (var node in TopologicalOrder(outputNode))
+        foreach (var node in TopologicalOrder(options.Outputs.Select(o => SplitRef(o.Value).Name), options.Aliases))
         {
             if (node.Op is "Const" or "Placeholder")
             {
                 continue;
             }
 
+            if (options.Aliases.TryGetValue(node.Name, out var replacement))
+            {
+                Bind(node.Name, 0, Value(replacement), TypeOf(replacement));
+                continue;
+            }
+
             ConvertNode(node);
         }
 
-        var result = Value(outputNode);
-        _graph.Add("Identity", "output", [result], ["output"]);
-        _graph.Outputs.Add(new OnnxValueInfo("output", ToOnnx(TypeOf(outputNode)), null, null));
-        return new ConvertedGraph(_graph, "input", shape, "output");
+        foreach (var (name, reference) in options.Outputs)
+        {
+            _graph.Reserve(name);
+            _graph.Add("Identity", name, [Value(reference)], [name]);
+            _graph.Outputs.Add(new OnnxValueInfo(name, ToOnnx(TypeOf(reference)), null, null));
+        }
+
+        return new ConvertedGraph(_graph, "input", shape, [.. options.Outputs.Select(o => o.Key)]);
     }
 
-    private List<TfNode> TopologicalOrder(string outputNode)
+    private List<TfNode> TopologicalOrder(IEnumerable<string> roots, IReadOnlyDictionary<string, string> aliases)
     {
         var order = new List<TfNode>();
         var state = new Dictionary<string, int>(StringComparer.Ordinal);
         var stack = new Stack<(TfNode Node, bool Expanded)>();
-        stack.Push((_byName[outputNode], false));
+        foreach (var root in roots.Reverse())
+        {
+            stack.Push((_byName[root], false));
+        }
+
         while (stack.Count > 0)
         {
             var (node, expanded) = stack.Pop();
@@ -106,7 +143,8 @@ internal sealed class TfjsToOnnxConverter
 
             state[node.Name] = 1;
             stack.Push((node, true));
-            foreach (var input in node.Inputs)
+            string[] inputs = aliases.TryGetValue(node.Name, out var replacement) ? [replacement] : node.Inputs;
+            foreach (var input in inputs)
             {
                 var (name, _) = SplitRef(input);
                 if (!_byName.TryGetValue(name, out var producer))

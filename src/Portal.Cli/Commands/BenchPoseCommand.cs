@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Portal.Inference.Detection;
 using Portal.Inference.Frames;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
@@ -18,11 +19,11 @@ public sealed class BenchPoseCommand : ICliCommand
 
     public string Name => "bench-pose";
 
-    public string Summary => "[VIDEO] [--frames N] [--threads N] frames/s of each pose model (batch 1 and 8) and of ffmpeg decoding";
+    public string Summary => "VIDEO [--frames N] [--threads N] [--repeat N] [--detector RTMDET.onnx] frames/s of each pose model (batch 1 and 8), of ffmpeg decoding and of top-down";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var arguments = new CliArguments(args, "frames", "threads", "models", "repeat");
+        var arguments = new CliArguments(args, "frames", "threads", "models", "repeat", "detector");
         var video = arguments.Positional.Count > 0 ? arguments.Positional[0] : throw new CliUsageException("give the clip to measure, e.g. ../shared/data/video/tfjs_pose_1.mp4.");
         var frameCount = (int)(arguments.GetDouble("frames") ?? 64);
         // Without --threads both 1 and 2 intra-op threads are measured: on a shared 2-core machine one thread often wins.
@@ -92,6 +93,40 @@ public sealed class BenchPoseCommand : ICliCommand
             });
             Console.WriteLine($"| {model} ({estimator.InputSize}x{estimator.InputSize}), {threads} thread(s), batch 1 | {frames.Count / single:F1} |");
             Console.WriteLine($"| {model} ({estimator.InputSize}x{estimator.InputSize}), {threads} thread(s), batch 8 | {frames.Count / batched:F1} |");
+        }
+
+        if (arguments.Get("detector") is { } detectorPath)
+        {
+            foreach (var threads in threadCounts)
+            {
+                var sessions = new OnnxSessionFactory(new InferenceOptions { IntraOpThreads = threads });
+                using var detector = new PersonDetector(detectorPath, sessions);
+                using var thunder = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, "movenet-thunder"), sessions);
+                var topDown = new TopDownPoseEstimator(detector, thunder);
+                var people = 0;
+                topDown.Estimate(frames[0], info.Width, info.Height);
+                var detectOnly = await TimeAsync(repeat, () =>
+                {
+                    foreach (var frame in frames)
+                    {
+                        detector.Detect(frame, info.Width, info.Height);
+                    }
+
+                    return Task.CompletedTask;
+                });
+                var both = await TimeAsync(repeat, () =>
+                {
+                    people = 0;
+                    foreach (var frame in frames)
+                    {
+                        people += topDown.Estimate(frame, info.Width, info.Height).Count;
+                    }
+
+                    return Task.CompletedTask;
+                });
+                Console.WriteLine($"| rtmdet-nano person detector (320x320), {threads} thread(s) | {frames.Count / detectOnly:F1} |");
+                Console.WriteLine($"| top-down rtmdet-nano + movenet-thunder, {threads} thread(s), {people / (double)frames.Count:F1} people/frame | {frames.Count / both:F1} |");
+            }
         }
 
         Console.WriteLine($"# session options: ORT_ENABLE_ALL, sequential execution, CPU memory arena and memory pattern on; pose figures include letterboxing and decoding; {frames.Count} frames of {info.Width}x{info.Height}, best of {repeat}");

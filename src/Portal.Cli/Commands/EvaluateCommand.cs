@@ -31,6 +31,7 @@ public sealed class EvaluateCommand : ICliCommand
         var variant = cli.Get("variant") ?? "3d";
         var cardPath = ActionModels.ResolveCard(cli.Get("model") ?? DefaultModel(dataset, variant));
         using var recognizer = ActionRecognizer.Load(cardPath, new OnnxSessionFactory(new InferenceOptions()));
+        Console.Error.WriteLine($"model {recognizer.Card.Name} {recognizer.Card.Version} ({recognizer.Card.Layout}) on the {dataset} test split");
         var samples = ActionDatasets.LoadTestSplit(dataset, cli.Get("data") ?? ActionModels.SharedDataRoot());
         var result = ActionEvaluator.Evaluate(recognizer, samples, dataset, cancellationToken);
         if (cli.Get("predictions") is { } output)
@@ -38,7 +39,6 @@ public sealed class EvaluateCommand : ICliCommand
             File.WriteAllText(output, JsonSerializer.Serialize(result.Predictions));
         }
 
-        Console.Error.WriteLine($"model {recognizer.Card.Name} {recognizer.Card.Version} ({recognizer.Card.Layout}) on {dataset} test split");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"top1={result.Top1:F4} n={result.Count}"));
         return Task.FromResult(0);
     }

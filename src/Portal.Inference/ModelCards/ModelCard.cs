@@ -30,6 +30,9 @@ public sealed record ModelCard
     /// <summary>Most people one inference reports (pose models); 1 for single-pose models.</summary>
     public int MaxPersons { get; init; } = 1;
 
+    /// <summary>Single-pose MoveNet only: the batchable variant that stops at the heads; null when absent.</summary>
+    public PoseHeads? Heads { get; init; }
+
     /// <summary>Where the card was read from.</summary>
     public required string CardPath { get; init; }
 
@@ -54,8 +57,20 @@ public sealed record ModelCard
             inputSize = size[0].GetInt32();
         }
 
+        PoseHeads? heads = null;
+        if (root.TryGetProperty("heads", out var h) && h.ValueKind == JsonValueKind.Object)
+        {
+            var scale = h.GetProperty("scale");
+            heads = new PoseHeads(
+                h.GetProperty("file").GetString() ?? throw new InvalidDataException($"Model card '{cardPath}': heads.file is null."),
+                h.GetProperty("distanceBias").GetSingle(),
+                scale[0].GetSingle(),
+                scale[1].GetSingle());
+        }
+
         return new ModelCard
         {
+            Heads = heads,
             Name = Required("name"),
             Version = root.TryGetProperty("version", out var v) ? v.ToString() : throw new InvalidDataException($"Model card '{cardPath}' has no field \"version\"."),
             Task = Required("task"),
@@ -68,6 +83,12 @@ public sealed record ModelCard
         };
     }
 }
+
+/// <summary>
+/// The batchable heads variant of a single-pose MoveNet (<c>NAME.heads.onnx</c>, outputs heatmap, center, regress,
+/// offset) and the two constants of the cut-off decoding (<see cref="Pose.SinglePoseHeadsDecoder"/>).
+/// </summary>
+public sealed record PoseHeads(string File, float DistanceBias, float ScaleY, float ScaleX);
 
 /// <summary>Finds model cards under a models directory.</summary>
 public static class ModelCatalog

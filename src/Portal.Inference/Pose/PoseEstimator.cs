@@ -13,21 +13,32 @@ public sealed record PoseEstimatorOptions
 
     /// <summary>Single pose only: keypoints scoring at least this span the person's box.</summary>
     public float BoxKeypointThreshold { get; init; } = 0.2f;
+
+    /// <summary>Most frames per inference call when the model takes batches (single-pose heads models).</summary>
+    public int MaxBatch { get; init; } = 8;
+
+    /// <summary>Single pose only: run the complete converted graph (batch 1) even when the card offers the batchable
+    /// heads model. Both give the same keypoints; the parity tests check each against TensorFlow.js.</summary>
+    public bool UseFullGraph { get; init; }
 }
 
 /// <summary>
 /// MoveNet pose estimation over raw RGB frames (FFmpeg's rgb24: rows of width x 3 bytes, no padding), with one ONNX
 /// Runtime session per model created once. Each frame is letterboxed into the model's square int32 NHWC input
-/// (<see cref="Letterbox"/>), the model runs, and its normalised output is decoded to keypoints in source-frame pixels
-/// (<see cref="MoveNetDecoder"/>). Single-pose models (Lightning 192, Thunder 256) return one person per frame;
-/// MultiPose (256) returns up to six, each with a box. Not thread-safe: the input buffer is reused between calls.
+/// (<see cref="Letterbox"/>), the model runs, and its output, normalised to the input square, is decoded to keypoints
+/// in source-frame pixels (<see cref="MoveNetDecoder"/>). Single-pose models (Lightning 192, Thunder 256) return one
+/// person per frame and run batched through their heads model when the card lists one (decoding in
+/// <see cref="SinglePoseHeadsDecoder"/>); MultiPose (256) returns up to six people with boxes, one frame per call (its
+/// graph fixes the batch at one). Not thread-safe: input and output buffers are reused between calls.
 /// </summary>
 public sealed class PoseEstimator : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly PoseEstimatorOptions _options;
+    private readonly PoseHeads? _heads;
     private readonly int[] _input;
-    private readonly OrtValue _inputValue;
+    private readonly int _frameValues;
+    private readonly int _grid;
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
@@ -44,15 +55,19 @@ public sealed class PoseEstimator : IDisposable
 
         Card = card;
         _options = options ?? new PoseEstimatorOptions();
-        _session = sessionFactory.Create(card.ModelPath);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxBatch);
+        _heads = card.MaxPersons == 1 && !_options.UseFullGraph ? card.Heads : null;
+        ModelPath = _heads is null ? card.ModelPath : Path.Combine(Path.GetDirectoryName(card.CardPath)!, _heads.File);
+        _session = sessionFactory.Create(ModelPath);
         try
         {
             InputSize = VerifyInput(card);
-            VerifyOutput();
+            _grid = InputSize / 4;
+            _outputNames = VerifyOutputs();
             _inputNames = [_session.InputMetadata.Keys.Single()];
-            _outputNames = [_session.OutputMetadata.Keys.Single()];
-            _input = new int[InputSize * InputSize * 3];
-            _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, InputSize, InputSize, 3]);
+            MaxBatch = _heads is null ? 1 : _options.MaxBatch;
+            _frameValues = InputSize * InputSize * 3;
+            _input = new int[_frameValues * MaxBatch];
         }
         catch
         {
@@ -63,8 +78,14 @@ public sealed class PoseEstimator : IDisposable
 
     public ModelCard Card { get; }
 
+    /// <summary>The ONNX file the session runs (the card's model, or its heads model).</summary>
+    public string ModelPath { get; }
+
     /// <summary>Side of the square model input in pixels.</summary>
     public int InputSize { get; }
+
+    /// <summary>Frames per inference call: <see cref="PoseEstimatorOptions.MaxBatch"/> with a heads model, else 1.</summary>
+    public int MaxBatch { get; }
 
     /// <summary>True for MultiPose (several people with boxes), false for Lightning and Thunder.</summary>
     public bool IsMultiPose => Card.MaxPersons > 1;
@@ -80,56 +101,109 @@ public sealed class PoseEstimator : IDisposable
     public IReadOnlyList<PosePerson> Estimate(ReadOnlySpan<byte> rgb, int width, int height, CropRegion? region = null)
     {
         var letterbox = region is { } r ? new Letterbox(width, height, InputSize, r) : LetterboxFor(width, height);
-        letterbox.Fill(rgb, _input);
-        var output = Run();
-        return IsMultiPose
-            ? MoveNetDecoder.DecodeMultiPose(output, letterbox, _options.MinPersonScore)
-            : [MoveNetDecoder.DecodeSinglePose(output, letterbox, _options.BoxKeypointThreshold)];
+        letterbox.Fill(rgb, _input.AsSpan(0, _frameValues));
+        return Decode(RunInputs(1)[0], letterbox);
     }
 
     /// <summary>
-    /// Several frames of one size. The MoveNet graphs fix the batch at one image (their post-processing unstacks the
-    /// batch and reshapes to batch-1 shapes), so this runs the frames one after another through the same session.
+    /// Several whole frames of one size, in groups of <see cref="MaxBatch"/> per inference call; the result has one
+    /// list of people per frame, in order.
     /// </summary>
     public IReadOnlyList<IReadOnlyList<PosePerson>> EstimateBatch(IReadOnlyList<ReadOnlyMemory<byte>> frames, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(frames);
+        var letterbox = LetterboxFor(width, height);
         var results = new IReadOnlyList<PosePerson>[frames.Count];
-        for (var i = 0; i < frames.Count; i++)
+        for (var start = 0; start < frames.Count; start += MaxBatch)
         {
-            results[i] = Estimate(frames[i].Span, width, height);
+            var count = Math.Min(MaxBatch, frames.Count - start);
+            for (var i = 0; i < count; i++)
+            {
+                letterbox.Fill(frames[start + i].Span, _input.AsSpan(i * _frameValues, _frameValues));
+            }
+
+            var outputs = RunInputs(count);
+            for (var i = 0; i < count; i++)
+            {
+                results[start + i] = Decode(outputs[i], letterbox);
+            }
         }
 
         return results;
     }
 
     /// <summary>
-    /// Runs the model on an input tensor already in its format (int32 NHWC [1, InputSize, InputSize, 3], 0..255) and
-    /// returns the raw output ([1,1,17,3] or [1,6,56], normalised coordinates). Used by the parity tests.
+    /// Runs the model on input tensors already in its format (each int32 NHWC [InputSize, InputSize, 3], 0..255) and
+    /// returns, per input, the full graph's output layout ([1,1,17,3] or [1,6,56] flattened, normalised
+    /// coordinates), decoding the heads in C# where a heads model runs. Used by the parity tests.
     /// </summary>
-    public float[] RunRaw(ReadOnlySpan<int> input)
+    public IReadOnlyList<float[]> RunRaw(IReadOnlyList<int[]> inputs)
     {
-        if (input.Length != _input.Length)
+        ArgumentNullException.ThrowIfNull(inputs);
+        var results = new List<float[]>();
+        for (var start = 0; start < inputs.Count; start += MaxBatch)
         {
-            throw new ArgumentException($"Expected {_input.Length} values ([1,{InputSize},{InputSize},3]), got {input.Length}.", nameof(input));
+            var count = Math.Min(MaxBatch, inputs.Count - start);
+            for (var i = 0; i < count; i++)
+            {
+                if (inputs[start + i].Length != _frameValues)
+                {
+                    throw new ArgumentException($"Expected {_frameValues} values ([{InputSize},{InputSize},3]), got {inputs[start + i].Length}.", nameof(inputs));
+                }
+
+                inputs[start + i].CopyTo(_input, i * _frameValues);
+            }
+
+            results.AddRange(RunInputs(count));
         }
 
-        input.CopyTo(_input);
-        return Run().ToArray();
+        return results;
     }
 
     public void Dispose()
     {
-        _inputValue.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
     }
 
-    private ReadOnlySpan<float> Run()
+    private IReadOnlyList<PosePerson> Decode(float[] output, Letterbox letterbox) =>
+        IsMultiPose
+            ? MoveNetDecoder.DecodeMultiPose(output, letterbox, _options.MinPersonScore)
+            : [MoveNetDecoder.DecodeSinglePose(output, letterbox, _options.BoxKeypointThreshold)];
+
+    // Runs the first `count` frames of _input; returns each frame's output in the full graph's layout.
+    private float[][] RunInputs(int count)
     {
-        using var outputs = _session.Run(_runOptions, _inputNames, [_inputValue], _outputNames);
-        // The decoders copy what they need, so the span may die with the outputs; copy to keep it simple and safe.
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _input.AsMemory(0, count * _frameValues), [count, InputSize, InputSize, 3]);
+        using var outputs = _session.Run(_runOptions, _inputNames, [input], _outputNames);
+        var results = new float[count][];
+        if (_heads is null)
+        {
+            results[0] = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            return results;
+        }
+
+        var cells = _grid * _grid;
+        var heatmap = outputs[0].GetTensorDataAsSpan<float>();
+        var center = outputs[1].GetTensorDataAsSpan<float>();
+        var regress = outputs[2].GetTensorDataAsSpan<float>();
+        var offset = outputs[3].GetTensorDataAsSpan<float>();
+        for (var i = 0; i < count; i++)
+        {
+            results[i] = new float[Coco17.Count * 3];
+            SinglePoseHeadsDecoder.Decode(
+                heatmap.Slice(i * cells * Coco17.Count, cells * Coco17.Count),
+                center.Slice(i * cells, cells),
+                regress.Slice(i * cells * 2 * Coco17.Count, cells * 2 * Coco17.Count),
+                offset.Slice(i * cells * 2 * Coco17.Count, cells * 2 * Coco17.Count),
+                _grid,
+                _heads.DistanceBias,
+                _heads.ScaleY,
+                _heads.ScaleX,
+                results[i]);
+        }
+
+        return results;
     }
 
     private Letterbox LetterboxFor(int width, int height)
@@ -146,34 +220,42 @@ public sealed class PoseEstimator : IDisposable
     {
         if (_session.InputMetadata.Count != 1)
         {
-            throw new InvalidDataException($"{card.ModelPath}: expected one input, found {_session.InputMetadata.Count} ({string.Join(", ", _session.InputMetadata.Keys)}).");
+            throw new InvalidDataException($"{ModelPath}: expected one input, found {_session.InputMetadata.Count} ({string.Join(", ", _session.InputMetadata.Keys)}).");
         }
 
         var (name, input) = _session.InputMetadata.Single();
         var dims = input.Dimensions;
         var size = card.InputSize > 0 ? card.InputSize : dims.Length == 4 ? dims[1] : -1;
-        var fits = input.ElementDataType == TensorElementType.Int32 && dims.Length == 4 && dims[3] == 3 &&
-                   (dims[0] is 1 or -1) && (dims[1] == size || dims[1] == -1) && (dims[2] == size || dims[2] == -1) && size > 0;
+        var batchFits = _heads is null ? dims.Length > 0 && dims[0] is 1 or -1 : dims.Length > 0 && dims[0] == -1;
+        var fits = input.ElementDataType == TensorElementType.Int32 && dims.Length == 4 && dims[3] == 3 && batchFits &&
+                   (dims[1] == size || dims[1] == -1) && (dims[2] == size || dims[2] == -1) && size > 0;
         if (!fits)
         {
+            var batch = _heads is null ? "1" : "N";
             throw new InvalidDataException(
-                $"{card.ModelPath}: input '{name}' is {input.ElementDataType} [{string.Join(',', dims)}]; expected Int32 [1,{size},{size},3] (card input size {card.InputSize}).");
+                $"{ModelPath}: input '{name}' is {input.ElementDataType} [{string.Join(',', dims)}]; expected Int32 [{batch},{size},{size},3] (card input size {card.InputSize}).");
         }
 
         return size;
     }
 
-    private void VerifyOutput()
+    private string[] VerifyOutputs()
     {
-        if (_session.OutputMetadata.Count != 1)
+        string[] expected = _heads is null ? [_session.OutputMetadata.Keys.FirstOrDefault() ?? "output"] : ["heatmap", "center", "regress", "offset"];
+        var actual = _session.OutputMetadata.Keys.ToArray();
+        if ((_heads is null && actual.Length != 1) || (_heads is not null && !expected.All(actual.Contains)))
         {
-            throw new InvalidDataException($"{Card.ModelPath}: expected one output, found {_session.OutputMetadata.Count}.");
+            throw new InvalidDataException($"{ModelPath}: outputs are [{string.Join(", ", actual)}]; expected [{string.Join(", ", expected)}].");
         }
 
-        var (name, output) = _session.OutputMetadata.Single();
-        if (output.ElementDataType != TensorElementType.Float)
+        foreach (var name in expected)
         {
-            throw new InvalidDataException($"{Card.ModelPath}: output '{name}' is {output.ElementDataType}; expected Float.");
+            if (_session.OutputMetadata[name].ElementDataType != TensorElementType.Float)
+            {
+                throw new InvalidDataException($"{ModelPath}: output '{name}' is {_session.OutputMetadata[name].ElementDataType}; expected Float.");
+            }
         }
+
+        return expected;
     }
 }

@@ -11,12 +11,14 @@ namespace Portal.Jobs.Pipeline;
 
 /// <summary>
 /// The worker's models, found by card name under <see cref="PipelineOptions.ModelsRoot"/>. Action recognizers are
-/// thread-safe and loaded once; pose estimators reuse an input buffer, so each job gets its own (about a second to
-/// create, small next to a video's work). A missing model is a <see cref="PipelineFailure"/> that says what to run.
+/// thread-safe and loaded once. Pose estimators reuse an input buffer, so a job rents one for its own use and gives
+/// it back; creating a session takes seconds, which would dominate short clips. A missing model is a
+/// <see cref="PipelineFailure"/> that says what to run.
 /// </summary>
 public sealed class ModelRegistry(IOptions<PipelineOptions> options, IOptions<InferenceOptions> inference, ILogger<ModelRegistry> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<ActionRecognizer>> _actions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentBag<PoseEstimator>> _idlePoseEstimators = new(StringComparer.Ordinal);
 
     private string Root => Path.GetFullPath(options.Value.ModelsRoot);
 
@@ -50,7 +52,13 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, IOptions<In
         return new RunModels(pose.Name, pose.Version, action.Name, action.Version);
     }
 
-    public PoseEstimator CreatePoseEstimator(string name) => new(PoseCard(name), SessionFactory());
+    /// <summary>A pose estimator for this caller alone until the lease is disposed.</summary>
+    public PoseEstimatorLease RentPoseEstimator(string name)
+    {
+        var idle = _idlePoseEstimators.GetOrAdd(name, _ => []);
+        var estimator = idle.TryTake(out var pooled) ? pooled : new PoseEstimator(PoseCard(name), SessionFactory());
+        return new PoseEstimatorLease(estimator, () => idle.Add(estimator));
+    }
 
     public ActionRecognizer Action(string name) =>
         _actions.GetOrAdd(name, n => new Lazy<ActionRecognizer>(() => new ActionRecognizer(ActionCard(n), SessionFactory()))).Value;
@@ -63,5 +71,18 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, IOptions<In
         {
             lazy.Value.Dispose();
         }
+
+        foreach (var estimator in _idlePoseEstimators.Values.SelectMany(bag => bag))
+        {
+            estimator.Dispose();
+        }
     }
+}
+
+/// <summary>A rented pose estimator; disposing gives it back to the registry for the next job.</summary>
+public sealed class PoseEstimatorLease(PoseEstimator estimator, Action giveBack) : IDisposable
+{
+    public PoseEstimator Estimator => estimator;
+
+    public void Dispose() => giveBack();
 }

@@ -22,9 +22,12 @@ public sealed class StageContext(
     Video video,
     string stage,
     TimeProvider clock,
-    CancellationToken cancellationToken)
+    CancellationToken cancellationToken) : IDisposable
 {
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
+    // Signalled by Hangfire (shutdown, job deleted) or by this context when it sees the run was canceled, so that
+    // ffmpeg processes and inference loops that use it stop at once.
+    private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
 
     public PortalDbContext Db => db;
@@ -33,7 +36,8 @@ public sealed class StageContext(
 
     public Video Video => video;
 
-    public CancellationToken CancellationToken => cancellationToken;
+    /// <summary>Pass this to every long operation of the stage (ffmpeg, frame reading, inference loops).</summary>
+    public CancellationToken CancellationToken => _stop.Token;
 
     /// <summary>
     /// Records the stage's fraction done and an ETA (at most every 2 s), and throws
@@ -53,7 +57,8 @@ public sealed class StageContext(
         var status = await progressDb.Runs.Where(r => r.Id == run.Id).Select(r => r.Status).SingleAsync(cancellationToken);
         if (status == RunStatus.Canceled)
         {
-            throw new OperationCanceledException("The video was canceled.");
+            await _stop.CancelAsync();
+            throw new OperationCanceledException("The video was canceled.", _stop.Token);
         }
 
         var current = await progressDb.Videos.SingleAsync(v => v.Id == video.Id, cancellationToken);
@@ -61,6 +66,8 @@ public sealed class StageContext(
         current.ReportProgress(stage, PipelineStages.Overall(stage, fraction), eta, now);
         await progressDb.SaveChangesAsync(cancellationToken);
     }
+
+    public void Dispose() => _stop.Dispose();
 }
 
 /// <summary>
@@ -139,7 +146,7 @@ public abstract class PipelineStageJob(PipelineStageServices services)
         await db.SaveChangesAsync(cancellationToken);
         services.Logger.LogInformation("Run {RunId}: stage {Stage} started (job {JobId})", runId, Stage, performContext?.BackgroundJob.Id);
 
-        var context = new StageContext(services.DbFactory, db, run, video, Stage, services.Clock, cancellationToken);
+        using var context = new StageContext(services.DbFactory, db, run, video, Stage, services.Clock, cancellationToken);
         await ExecuteAsync(context);
         run.CompleteStage(Stage);
         var now = services.Clock.GetUtcNow();

@@ -41,8 +41,9 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
             finished.Add((track.FirstFrame, Draft(track, run.AnalysisFps))));
         var expectedFrames = Math.Max(1, (video.DurationSeconds ?? info.FrameCount / info.Fps ?? 1) * run.AnalysisFps);
         var frames = 0;
-        using (var estimator = Services.Models.CreatePoseEstimator(run.PoseModel))
+        using (var lease = Services.Models.RentPoseEstimator(run.PoseModel))
         {
+            var estimator = lease.Estimator;
             try
             {
                 var reader = FfmpegFrameReader.ReadAsync(proxy, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);

@@ -49,9 +49,19 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
             .NotifyOnProgress(time => progress = time.TotalSeconds / duration);
 
         var encoding = arguments.ProcessAsynchronously(throwOnError: true);
-        while (await Task.WhenAny(encoding, Task.Delay(1000, context.CancellationToken)) != encoding)
+        try
         {
-            await context.ReportAsync(progress);
+            while (await Task.WhenAny(encoding, Task.Delay(1000, context.CancellationToken)) != encoding)
+            {
+                await context.ReportAsync(progress);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The token has killed ffmpeg; wait for it so no process outlives the job, then leave no partial file.
+            await encoding.ContinueWith(_ => { }, TaskScheduler.Default);
+            File.Delete(temporary);
+            throw;
         }
 
         try

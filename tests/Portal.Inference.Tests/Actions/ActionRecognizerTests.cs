@@ -2,10 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Inference.Actions;
 using Portal.Inference.Onnx;
+using Xunit.Abstractions;
 
 namespace Portal.Inference.Tests.Actions;
 
-public class ActionRecognizerTests
+public class ActionRecognizerTests(ITestOutputHelper output)
 {
     private static readonly OnnxSessionFactory Sessions = new(new InferenceOptions { IntraOpThreads = 1 });
 
@@ -58,6 +59,7 @@ public class ActionRecognizerTests
             }
         }
 
+        output.WriteLine($"{name}: {shape[0]} windows, max |delta logits| = {maxLogit:E2}, max |delta attention| = {maxAtt:E2}");
         Assert.True(maxLogit <= 1e-4, $"{name}: max |delta logits| = {maxLogit:E2}");
         Assert.True(maxAtt <= 1e-5, $"{name}: max |delta attention| = {maxAtt:E2}");
     }

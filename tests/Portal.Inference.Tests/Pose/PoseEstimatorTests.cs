@@ -73,6 +73,35 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task EstimateBatch_GivesTheSameKeypointsAsOneFrameAtATime()
+    {
+        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
+        var frames = new List<ReadOnlyMemory<byte>>();
+        int width = 0, height = 0;
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("basketball_two_people.mp4"), new FrameReaderOptions { Fps = 2 }))
+        {
+            frames.Add(frame.Rgb.ToArray());
+            (width, height) = (frame.Width, frame.Height);
+        }
+
+        var batched = estimator.EstimateBatch(frames, width, height);
+
+        Assert.Equal(8, estimator.MaxBatch);
+        Assert.True(frames.Count > 8, "the clip should need more than one batch");
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var single = Assert.Single(estimator.Estimate(frames[i].Span, width, height));
+            var fromBatch = Assert.Single(batched[i]);
+            for (var k = 0; k < 17; k++)
+            {
+                Assert.Equal(single.Keypoints[k].X, fromBatch.Keypoints[k].X, 0.01f);
+                Assert.Equal(single.Keypoints[k].Y, fromBatch.Keypoints[k].Y, 0.01f);
+                Assert.Equal(single.Keypoints[k].Score, fromBatch.Keypoints[k].Score, 0.001f);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Thunder_PutsTheKeypointsOnTheFrame_WithConfidentScores()
     {
         using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-thunder")), Cpu());
@@ -94,10 +123,13 @@ public class PoseEstimatorTests(ITestOutputHelper output)
         var original = ModelCard.Load(TestPaths.PoseCard("movenet-lightning"));
         var card = original with { InputSize = 256, File = original.ModelPath, CardPath = temp.File("wrong.json") };
 
-        var error = Assert.Throws<InvalidDataException>(() => new PoseEstimator(card, Cpu()));
+        var fullGraph = Assert.Throws<InvalidDataException>(() => new PoseEstimator(card, Cpu(), new PoseEstimatorOptions { UseFullGraph = true }));
+        var heads = Assert.Throws<InvalidDataException>(() => new PoseEstimator(card with { Heads = original.Heads! with { File = Path.ChangeExtension(original.ModelPath, ".heads.onnx") } }, Cpu()));
 
-        Assert.Contains("expected Int32 [1,256,256,3]", error.Message, StringComparison.Ordinal);
-        Assert.Contains("[1,192,192,3]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("expected Int32 [1,256,256,3]", fullGraph.Message, StringComparison.Ordinal);
+        Assert.Contains("[1,192,192,3]", fullGraph.Message, StringComparison.Ordinal);
+        Assert.Contains("expected Int32 [N,256,256,3]", heads.Message, StringComparison.Ordinal);
+        Assert.Contains("[-1,192,192,3]", heads.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,8 +33,8 @@ public class TfjsParityTests(ITestOutputHelper output)
     public async Task OnnxModel_MatchesTheTfjsGraph_WithinOneThousandth(string model)
     {
         var card = ModelCard.Load(TestPaths.PoseCard(model));
-        using var estimator = new PoseEstimator(card, new OnnxSessionFactory(new InferenceOptions()));
-        var size = estimator.InputSize;
+        using var fullGraph = new PoseEstimator(card, new OnnxSessionFactory(new InferenceOptions()), new PoseEstimatorOptions { UseFullGraph = true });
+        var size = fullGraph.InputSize;
         var inputs = await InputTensorsAsync(size);
         using var temp = new TempDirectory();
         var inputPath = temp.File("inputs.bin");
@@ -45,18 +45,32 @@ public class TfjsParityTests(ITestOutputHelper output)
         await TfjsReference.RunAsync(TestPaths.TfjsSource(model), inputPath, inputs.Count, size, outputPath);
         var tfjsSeconds = watch.Elapsed.TotalSeconds;
         var reference = MemoryMarshal.Cast<byte, float>(await File.ReadAllBytesAsync(outputPath)).ToArray();
-        var perFrame = reference.Length / inputs.Count;
-        Assert.Equal(estimator.IsMultiPose ? 6 * 56 : 17 * 3, perFrame);
+        Assert.Equal(fullGraph.IsMultiPose ? 6 * 56 : 17 * 3, reference.Length / inputs.Count);
 
-        float coordinateDelta = 0, scoreDelta = 0, bestScore = 0;
-        for (var f = 0; f < inputs.Count; f++)
+        // The complete converted graph, one frame per run.
+        Check(model + " (full graph, batch 1)", fullGraph.RunRaw(inputs), reference, fullGraph.IsMultiPose, $"TensorFlow.js took {tfjsSeconds:F1} s");
+
+        // Single pose: the batchable heads model, all frames in one run, decoded in C#.
+        if (card.Heads is not null)
         {
-            var ours = estimator.RunRaw(inputs[f]);
+            using var heads = new PoseEstimator(card, new OnnxSessionFactory(new InferenceOptions()));
+            Assert.Equal(8, heads.MaxBatch);
+            Check(model + $" (heads, batch {inputs.Count}, C# decoding)", heads.RunRaw(inputs), reference, multiPose: false, "");
+        }
+    }
+
+    private void Check(string what, IReadOnlyList<float[]> ours, float[] reference, bool multiPose, string note)
+    {
+        var perFrame = reference.Length / ours.Count;
+        float coordinateDelta = 0, scoreDelta = 0, bestScore = 0;
+        for (var f = 0; f < ours.Count; f++)
+        {
             var theirs = reference.AsSpan(f * perFrame, perFrame);
+            Assert.Equal(perFrame, ours[f].Length);
             for (var i = 0; i < perFrame; i++)
             {
-                var delta = Math.Abs(ours[i] - theirs[i]);
-                if (IsScore(i, estimator.IsMultiPose))
+                var delta = Math.Abs(ours[f][i] - theirs[i]);
+                if (IsScore(i, multiPose))
                 {
                     scoreDelta = Math.Max(scoreDelta, delta);
                     bestScore = Math.Max(bestScore, theirs[i]);
@@ -68,10 +82,10 @@ public class TfjsParityTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"parity {model}: {inputs.Count} frames of {size}x{size}, max |Δ| coordinates {coordinateDelta:E2}, scores {scoreDelta:E2} (TensorFlow.js took {tfjsSeconds:F1} s)");
+        output.WriteLine($"parity {what}: {ours.Count} frames, max |Δ| coordinates {coordinateDelta:E2}, scores {scoreDelta:E2} {note}");
         Assert.True(bestScore > 0.3f, $"the reference never saw anyone (best score {bestScore}); the comparison would prove nothing");
-        Assert.True(coordinateDelta <= Tolerance, $"{model}: coordinates differ by up to {coordinateDelta} (> {Tolerance})");
-        Assert.True(scoreDelta <= Tolerance, $"{model}: scores differ by up to {scoreDelta} (> {Tolerance})");
+        Assert.True(coordinateDelta <= Tolerance, $"{what}: coordinates differ by up to {coordinateDelta} (> {Tolerance})");
+        Assert.True(scoreDelta <= Tolerance, $"{what}: scores differ by up to {scoreDelta} (> {Tolerance})");
     }
 
     // Single pose: (y, x, score) x 17. MultiPose per person: (y, x, score) x 17, then ymin, xmin, ymax, xmax, score.
