@@ -6,6 +6,7 @@ using Portal.Data;
 using Portal.Jobs.Hosting;
 using Portal.Web.Api;
 using Portal.Web.Components;
+using Portal.Web.Uploads;
 using Portal.Web.Videos;
 
 namespace Portal.Web.Hosting;
@@ -19,9 +20,12 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddOptions<UploadOptions>()
             .Bind(builder.Configuration.GetSection(UploadOptions.SectionName))
             .Validate(o => o.MaxBytes > 0, "Portal:Upload:MaxBytes must be positive.")
+            .Validate(o => o.ResumableExpiry > TimeSpan.Zero && o.ExpirySweepInterval > TimeSpan.Zero,
+                "Portal:Upload:ResumableExpiry and Portal:Upload:ExpirySweepInterval must be positive (e.g. 1.00:00:00 and 00:15:00).")
             .ValidateOnStart();
         builder.Services.AddSingleton<VideoCatalog>();
         builder.Services.AddSingleton<VideoIntake>();
+        builder.Services.AddPortalResumableUploads();
         builder.Services.AddSingleton<TimelineQueries>();
         builder.Services.AddSingleton<VideoCommands>();
         builder.Services.AddSingleton<IMonitoringApiAccessor, HangfireJobCanceller>();
@@ -52,6 +56,7 @@ public static class WebServiceCollectionExtensions
         app.MapHealthChecks("/health", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200 } });
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapVideoApi();
+        app.MapTusUploads();
         app.MapTimelineApi();
         // Local requests only until accounts (and an admin role) exist.
         app.MapHangfireDashboard("/admin/jobs", new DashboardOptions

@@ -7,4 +7,10 @@ public sealed class UploadOptions
 
     /// <summary>Largest accepted file; larger uploads get 413. Default 2 GiB.</summary>
     public long MaxBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>A resumable upload with no new bytes for this long is deleted. Default 24 hours.</summary>
+    public TimeSpan ResumableExpiry { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often abandoned resumable uploads are looked for. Default every 15 minutes.</summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -67,6 +67,54 @@ public sealed class VideoIntake(
         return VideoDto.From(video);
     }
 
+    /// <summary>
+    /// Takes in a file that is already complete in the media store (a finished resumable upload): hashes it, moves it
+    /// to a generated video key, records the video and starts its processing. If recording fails the file is moved
+    /// back, so the caller can try again.
+    /// </summary>
+    public async Task<VideoDto> AdoptAsync(string ownerId, string originalFileName, string completedKey, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7();
+        var key = MediaKeys.VideoSource(id);
+        long size = 0;
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            await using (var source = media.OpenRead(completedKey))
+            {
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    size += read;
+                    hash.AppendData(buffer, 0, read);
+                }
+            }
+
+            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            // REVIEW: IMediaStore has no move; on the local disk a rename costs nothing, where copying would write
+            // the whole file a second time. Object storage will need a server-side copy here.
+            var from = media.GetLocalPath(completedKey);
+            var to = media.GetLocalPath(key);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Move(from, to);
+            var video = Video.Create(id, ownerId, CleanFileName(originalFileName), key, size, sha256, clock.GetUtcNow());
+            try
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                db.Videos.Add(video);
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+            catch
+            {
+                File.Move(to, from);
+                throw;
+            }
+
+            pipeline.Start(id);
+            return VideoDto.From(video);
+        }
+    }
+
     /// <summary>The last path segment of what the browser sent, trimmed to fit; it is only ever displayed.</summary>
     internal static string CleanFileName(string? name)
     {
