@@ -27,12 +27,20 @@ public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<Runnin
         Assert.True(await review.Segments.CountAsync() > 0, "no segments on the timeline");
 
         // The overlay draws skeletons, and what it draws changes while the video plays.
+        // Polled rather than timed: on a loaded machine playback can stall for a moment.
         await review.PlayAsync();
         var before = await review.OverlayFingerprintAsync();
-        await page.WaitForTimeoutAsync(800);
-        var after = await review.OverlayFingerprintAsync();
+        var after = before;
+        var painted = before.Painted;
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); (after.Hash == before.Hash || painted == 0) && DateTime.UtcNow < deadline;)
+        {
+            await page.WaitForTimeoutAsync(250);
+            after = await review.OverlayFingerprintAsync();
+            painted = Math.Max(painted, after.Painted);
+        }
+
         await review.PauseAsync();
-        Assert.True(before.Painted > 0 || after.Painted > 0, "the overlay drew nothing while playing");
+        Assert.True(painted > 0, "the overlay drew nothing while playing");
         Assert.NotEqual(before.Hash, after.Hash);
 
         // Clicking a segment seeks to its start, within one frame.
@@ -63,6 +71,7 @@ public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<Runnin
         await page.GetByTestId("segment-label-edit").FillAsync("e2e-corrected");
         await page.GetByTestId("segment-relabel").ClickAsync();
         await Assertions.Expect(review.Segments.Filter(new LocatorFilterOptions { HasText = "e2e-corrected" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByTestId("correction-history")).ToContainTextAsync("1 correction");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RunningPortal.ScreenshotPath("review.png"), FullPage = true });
 
         var csvLink = await page.GetByTestId("export-csv").GetAttributeAsync("href");

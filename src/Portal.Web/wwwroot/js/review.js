@@ -11,6 +11,13 @@ const MIN_KEYPOINT_SCORE = 0.2;
 
 /** Attaches the player to the review root element; returns { currentTime, dispose } for the page. */
 export function attach(root) {
+    // One player per page: attaching again replaces the previous one rather than doubling its handlers.
+    root.reviewPlayer?.dispose();
+    root.reviewPlayer = createPlayer(root);
+    return root.reviewPlayer;
+}
+
+function createPlayer(root) {
     const video = root.querySelector('video');
     const canvas = root.querySelector('[data-testid="overlay-canvas"]');
     const context = canvas.getContext('2d');
