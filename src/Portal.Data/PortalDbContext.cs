@@ -15,6 +15,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbCont
 
     public DbSet<SegmentRecord> Segments => Set<SegmentRecord>();
 
+    public DbSet<SegmentCorrection> SegmentCorrections => Set<SegmentCorrection>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema("portal");

@@ -62,3 +62,18 @@ internal sealed class SegmentRecordConfiguration : IEntityTypeConfiguration<Segm
         builder.HasIndex(s => new { s.RunId, s.TrackNumber, s.SegmentIndex }).IsUnique();
     }
 }
+
+internal sealed class SegmentCorrectionConfiguration : IEntityTypeConfiguration<SegmentCorrection>
+{
+    public void Configure(EntityTypeBuilder<SegmentCorrection> builder)
+    {
+        builder.ToTable("segment_corrections");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Kind).HasMaxLength(16);
+        builder.Property(c => c.Author).HasMaxLength(128);
+        builder.Property(c => c.BeforeJson).HasColumnType("jsonb");
+        builder.Property(c => c.AfterJson).HasColumnType("jsonb");
+        builder.HasOne<ProcessingRun>().WithMany().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(c => new { c.RunId, c.TrackNumber, c.Id });
+    }
+}

@@ -14,7 +14,11 @@ public static class TimelineEndpoints
         videos.MapGet("/timeline.json", ExportJsonAsync).WithName("ExportTimelineJson");
         videos.MapGet("/timeline.csv", ExportCsvAsync).WithName("ExportTimelineCsv");
         videos.MapGet("/timeline.vtt", ExportVttAsync).WithName("ExportTimelineVtt");
+        videos.MapGet("/skeletons.json", ExportSkeletonsAsync).WithName("ExportSkeletons");
+        videos.MapGet("/corrections", CorrectionsAsync).WithName("GetCorrections");
+        videos.MapPost("/corrections", CorrectAsync).DisableAntiforgery().WithName("CorrectSegments");
         videos.MapGet("/poses", PosesAsync).WithName("GetPoses");
+        videos.MapGet("/attention", AttentionAsync).WithName("GetAttention");
         videos.MapGet("/proxy.mp4", Proxy).WithName("GetReviewProxy");
         videos.MapGet("/keyframes/{track:int}/{segment:int}.png", KeyframeAsync).WithName("GetKeyframe");
         videos.MapPost("/cancel", CancelAsync).DisableAntiforgery().WithName("CancelVideo");
@@ -22,24 +26,24 @@ public static class TimelineEndpoints
         return app;
     }
 
-    private static async Task<IResult> TimelineAsync(Guid id, Guid? run, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
-        await queries.GetTimelineAsync(VideoEndpoints.CurrentOwner(context), id, run, cancellationToken) is { } timeline
+    private static async Task<IResult> TimelineAsync(Guid id, Guid? run, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
+        await queries.GetTimelineAsync(VideoEndpoints.CurrentOwner(context), id, run, cancellationToken, original ?? false) is { } timeline
             ? Results.Ok(timeline)
             : NoTimeline();
 
-    private static Task<IResult> ExportJsonAsync(Guid id, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
-        ExportAsync(id, context, queries, "json", timeline => Results.Json(timeline), cancellationToken);
+    private static Task<IResult> ExportJsonAsync(Guid id, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(id, original ?? false, context, queries, "json", timeline => Results.Json(timeline), cancellationToken);
 
-    private static Task<IResult> ExportCsvAsync(Guid id, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
-        ExportAsync(id, context, queries, "csv", timeline => Results.Text(TimelineQueries.ToCsv(timeline), "text/csv; charset=utf-8"), cancellationToken);
+    private static Task<IResult> ExportCsvAsync(Guid id, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(id, original ?? false, context, queries, "csv", timeline => Results.Text(TimelineQueries.ToCsv(timeline), "text/csv; charset=utf-8"), cancellationToken);
 
-    private static Task<IResult> ExportVttAsync(Guid id, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
-        ExportAsync(id, context, queries, "vtt", timeline => Results.Text(TimelineQueries.ToWebVtt(timeline), "text/vtt; charset=utf-8"), cancellationToken);
+    private static Task<IResult> ExportVttAsync(Guid id, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(id, original ?? false, context, queries, "vtt", timeline => Results.Text(TimelineQueries.ToWebVtt(timeline), "text/vtt; charset=utf-8"), cancellationToken);
 
-    /// <summary>A download of the current timeline, named after the video.</summary>
-    private static async Task<IResult> ExportAsync(Guid id, HttpContext context, TimelineQueries queries, string extension, Func<TimelineDto, IResult> render, CancellationToken cancellationToken)
+    /// <summary>A download of the current timeline (corrected unless ?original=true), named after the video.</summary>
+    private static async Task<IResult> ExportAsync(Guid id, bool original, HttpContext context, TimelineQueries queries, string extension, Func<TimelineDto, IResult> render, CancellationToken cancellationToken)
     {
-        if (await queries.GetTimelineAsync(VideoEndpoints.CurrentOwner(context), id, null, cancellationToken) is not { } timeline)
+        if (await queries.GetTimelineAsync(VideoEndpoints.CurrentOwner(context), id, null, cancellationToken, original) is not { } timeline)
         {
             return NoTimeline();
         }
@@ -67,6 +71,54 @@ public static class TimelineEndpoints
         await SkeletonDocument.WriteAsync(stream, document, cancellationToken);
         stream.Position = 0;
         return Results.Stream(stream, "application/json");
+    }
+
+    /// <summary>GET /api/videos/{id}/attention?track=&amp;from=&amp;to=&amp;joints=: the action windows of the range with their attention.</summary>
+    private static async Task<IResult> AttentionAsync(Guid id, int? track, double? from, double? to, bool? joints, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken)
+    {
+        var start = from ?? 0;
+        var end = to ?? double.MaxValue;
+        if (start < 0 || end < start)
+        {
+            return Results.Problem(statusCode: 400, title: "Bad range.", detail: "Use 0 <= from <= to, in seconds.");
+        }
+
+        return await queries.GetAttentionAsync(VideoEndpoints.CurrentOwner(context), id, track, start, end, joints ?? true, cancellationToken) is { } attention
+            ? Results.Ok(attention)
+            : NoTimeline();
+    }
+
+    /// <summary>GET /api/videos/{id}/skeletons.json: every track's poses with its (corrected) segments, as a download.</summary>
+    private static async Task<IResult> ExportSkeletonsAsync(Guid id, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken)
+    {
+        if (await queries.GetLabelledSkeletonsAsync(VideoEndpoints.CurrentOwner(context), id, original ?? false, cancellationToken) is not { } export)
+        {
+            return NoTimeline();
+        }
+
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"skeletons-{id:N}.json\"";
+        return Results.Json(export);
+    }
+
+    private static async Task<IResult> CorrectionsAsync(Guid id, HttpContext context, CorrectionCommands corrections, CancellationToken cancellationToken) =>
+        await corrections.HistoryAsync(VideoEndpoints.CurrentOwner(context), id, cancellationToken) is { } history
+            ? Results.Ok(history)
+            : NoTimeline();
+
+    /// <summary>POST /api/videos/{id}/corrections: relabel, split, merge, delete or add segments of the current run.</summary>
+    private static async Task<IResult> CorrectAsync(Guid id, [FromBody] CorrectionRequest request, HttpContext context, CorrectionCommands corrections, CancellationToken cancellationToken)
+    {
+        var owner = VideoEndpoints.CurrentOwner(context);
+        try
+        {
+            return await corrections.ApplyAsync(owner, owner, id, request, cancellationToken) is { } track
+                ? Results.Ok(track)
+                : NoTimeline();
+        }
+        catch (CorrectionException e)
+        {
+            return Results.Problem(statusCode: 400, title: "The correction cannot be applied.", detail: e.Message);
+        }
     }
 
     private static async Task<IResult> Proxy(Guid id, HttpContext context, VideoCatalog catalog, IMediaStore media, CancellationToken cancellationToken)

@@ -12,8 +12,11 @@ namespace Portal.Web.Videos;
 /// <summary>Reads a video's processing results: timeline, poses by time range, exports. Always within one owner.</summary>
 public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
-    /// <summary>The timeline of <paramref name="runId"/>, or of the video's current run; null if there is none.</summary>
-    public async Task<TimelineDto?> GetTimelineAsync(string ownerId, Guid videoId, Guid? runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The timeline of <paramref name="runId"/>, or of the video's current run, with people's corrections applied unless
+    /// <paramref name="original"/> asks for the model's own segments; null if there is none.
+    /// </summary>
+    public async Task<TimelineDto?> GetTimelineAsync(string ownerId, Guid videoId, Guid? runId, CancellationToken cancellationToken, bool original = false)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (video, run) = await FindAsync(db, ownerId, videoId, runId, cancellationToken);
@@ -27,6 +30,7 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
         var segments = await db.Segments.AsNoTracking().Where(s => s.RunId == run.Id)
             .OrderBy(s => s.TrackNumber).ThenBy(s => s.SegmentIndex).ToListAsync(cancellationToken);
         var byTrack = segments.ToLookup(s => s.TrackNumber);
+        var corrected = original ? [] : await LatestCorrectionsAsync(db, run.Id, null, cancellationToken);
         return new TimelineDto(
             video.Id,
             run.Id,
@@ -37,8 +41,33 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
             video.DurationSeconds ?? 0,
             run.Note,
             tracks.Select(t => new TrackDto(t.TrackNumber, Round(t.StartSeconds), Round(t.EndSeconds), t.FrameCount,
-                byTrack[t.TrackNumber].Select(s => ToDto(video.Id, s)).ToList())).ToList());
+                corrected.TryGetValue(t.TrackNumber, out var edited) ? edited : byTrack[t.TrackNumber].Select(s => ToDto(video.Id, s)).ToList())).ToList());
     }
+
+    /// <summary>The segments of one track as people see them now: the latest correction's, else the model's.</summary>
+    internal static async Task<IReadOnlyList<SegmentDto>> CurrentSegmentsAsync(PortalDbContext db, Guid videoId, Guid runId, int track, CancellationToken cancellationToken)
+    {
+        var corrected = await LatestCorrectionsAsync(db, runId, track, cancellationToken);
+        if (corrected.TryGetValue(track, out var edited))
+        {
+            return edited;
+        }
+
+        var segments = await db.Segments.AsNoTracking().Where(s => s.RunId == runId && s.TrackNumber == track)
+            .OrderBy(s => s.SegmentIndex).ToListAsync(cancellationToken);
+        return segments.Select(s => ToDto(videoId, s)).ToList();
+    }
+
+    private static async Task<Dictionary<int, IReadOnlyList<SegmentDto>>> LatestCorrectionsAsync(PortalDbContext db, Guid runId, int? track, CancellationToken cancellationToken)
+    {
+        var corrections = db.SegmentCorrections.AsNoTracking().Where(c => c.RunId == runId && (track == null || c.TrackNumber == track));
+        var latest = corrections.GroupBy(c => c.TrackNumber).Select(g => g.Max(c => c.Id));
+        var rows = await corrections.Where(c => latest.Contains(c.Id)).Select(c => new { c.TrackNumber, c.AfterJson }).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.TrackNumber, r => ParseSegments(r.AfterJson));
+    }
+
+    internal static IReadOnlyList<SegmentDto> ParseSegments(string json) =>
+        JsonSerializer.Deserialize<List<SegmentDto>>(json, JsonSerializerOptions.Web) ?? [];
 
     /// <summary>The skeleton document (docs/formats.md) of the frames with <paramref name="from"/> ≤ time ≤ <paramref name="to"/>.</summary>
     public async Task<SkeletonDocument?> GetPosesAsync(string ownerId, Guid videoId, double from, double to, CancellationToken cancellationToken)
@@ -65,6 +94,88 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
             .ToList();
         var (width, height) = video.Rotation is 90 or 270 ? (video.Height ?? 0, video.Width ?? 0) : (video.Width ?? 0, video.Height ?? 0);
         return new SkeletonDocument { Layout = "coco17", Fps = run.AnalysisFps, Width = width, Height = height, Model = run.PoseModel, Frames = frames };
+    }
+
+    /// <summary>
+    /// The action windows overlapping [<paramref name="from"/>, <paramref name="to"/>] with their frame attention and,
+    /// when <paramref name="joints"/>, their per-frame joint attention (float16 blobs decoded to floats).
+    /// </summary>
+    public async Task<AttentionDto?> GetAttentionAsync(string ownerId, Guid videoId, int? track, double from, double to, bool joints, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var (video, run) = await FindAsync(db, ownerId, videoId, null, cancellationToken);
+        if (video is null || run is null)
+        {
+            return null;
+        }
+
+        var query = db.ActionWindows.AsNoTracking().Where(w => w.RunId == run.Id && w.EndSeconds >= from && w.StartSeconds <= to);
+        if (track is { } number)
+        {
+            query = query.Where(w => w.TrackNumber == number);
+        }
+
+        // Joint attention is T x V floats per window: skipped unless asked for, so a whole-video strip stays small.
+        var rows = joints
+            ? await query.OrderBy(w => w.TrackNumber).ThenBy(w => w.WindowIndex).ToListAsync(cancellationToken)
+            : (await query.OrderBy(w => w.TrackNumber).ThenBy(w => w.WindowIndex)
+                .Select(w => new { w.TrackNumber, w.WindowIndex, w.StartSeconds, w.EndSeconds, w.TopLabel, w.TopScore, w.FrameAttention })
+                .ToListAsync(cancellationToken))
+                .Select(w => ActionWindowRecord.Create(run.Id, w.TrackNumber, w.WindowIndex, w.StartSeconds, w.EndSeconds, w.TopLabel, w.TopScore, [], w.FrameAttention, []))
+                .ToList();
+        var windows = rows.Select(w =>
+        {
+            var frames = HalfBlob.Decode(w.FrameAttention);
+            return new AttentionWindowDto(w.TrackNumber, w.WindowIndex, Round(w.StartSeconds), Round(w.EndSeconds), w.TopLabel, w.TopScore, frames,
+                joints ? SplitRows(HalfBlob.Decode(w.JointAttention), frames.Length) : null);
+        }).ToList();
+        return new AttentionDto(video.Id, run.Id, "coco17", windows);
+    }
+
+    private static List<float[]> SplitRows(float[] values, int rows)
+    {
+        if (rows == 0 || values.Length % rows != 0)
+        {
+            return [];
+        }
+
+        var width = values.Length / rows;
+        return Enumerable.Range(0, rows).Select(r => values.AsSpan(r * width, width).ToArray()).ToList();
+    }
+
+    /// <summary>
+    /// Every track's skeleton frames with its segments (corrected unless <paramref name="original"/>): the skeleton JSON
+    /// of docs/formats.md regrouped per track, the training data a person has checked.
+    /// </summary>
+    public async Task<LabelledSkeletonsDto?> GetLabelledSkeletonsAsync(string ownerId, Guid videoId, bool original, CancellationToken cancellationToken)
+    {
+        var timeline = await GetTimelineAsync(ownerId, videoId, null, cancellationToken, original);
+        if (timeline is null)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var video = await db.Videos.AsNoTracking().SingleAsync(v => v.Id == videoId, cancellationToken);
+        var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == timeline.RunId, cancellationToken);
+        var segmentsByTrack = timeline.Tracks.ToDictionary(t => t.TrackId, t => t.Segments);
+        var tracks = await db.Tracks.AsNoTracking().Where(t => t.RunId == run.Id).OrderBy(t => t.TrackNumber).ToListAsync(cancellationToken);
+        var (width, height) = video.Rotation is 90 or 270 ? (video.Height ?? 0, video.Width ?? 0) : (video.Width ?? 0, video.Height ?? 0);
+        return new LabelledSkeletonsDto(
+            "coco17",
+            run.AnalysisFps,
+            width,
+            height,
+            timeline.PoseModel,
+            timeline.Model,
+            tracks.Select(t => new LabelledTrackDto(
+                t.TrackNumber,
+                segmentsByTrack.GetValueOrDefault(t.TrackNumber) ?? [],
+                PoseBlob.Decode(t.Poses).Select(f => new LabelledFrameDto(
+                    f.Frame,
+                    Round(f.Seconds),
+                    f.Person.Box is { } b ? [b.X1, b.Y1, b.X2, b.Y2, b.Score] : null,
+                    f.Person.Keypoints.Select(k => new[] { k.X, k.Y, k.Score }).ToList())).ToList())).ToList());
     }
 
     public async Task<string?> KeyframePathAsync(string ownerId, Guid videoId, int track, int segment, CancellationToken cancellationToken)
@@ -129,7 +240,7 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
         s.KeyframeSeconds is { } k ? Round(k) : null,
         s.KeyframePath is null ? null : $"/api/videos/{videoId}/keyframes/{s.TrackNumber}/{s.SegmentIndex}.png");
 
-    private static async Task<(Video? Video, ProcessingRun? Run)> FindAsync(PortalDbContext db, string ownerId, Guid videoId, Guid? runId, CancellationToken cancellationToken)
+    internal static async Task<(Video? Video, ProcessingRun? Run)> FindAsync(PortalDbContext db, string ownerId, Guid videoId, Guid? runId, CancellationToken cancellationToken)
     {
         var video = await db.Videos.AsNoTracking().SingleOrDefaultAsync(v => v.Id == videoId && v.OwnerId == ownerId, cancellationToken);
         var id = runId ?? video?.CurrentRunId;

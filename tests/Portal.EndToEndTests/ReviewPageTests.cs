@@ -1,0 +1,130 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using Portal.TestSupport;
+
+namespace Portal.EndToEndTests;
+
+public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<RunningPortal>
+{
+    private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 300_000 };
+
+    [Fact]
+    public async Task ReviewingAnUploadedClip_DrawsTheOverlay_SeeksToASegment_AndARelabelReachesTheCsvExport()
+    {
+        var page = await portal.NewPageAsync();
+        await page.GotoAsync("/upload");
+        await page.GetByTestId("upload-input").SetInputFilesAsync(TestPaths.Video("basketball_two_people.mp4"));
+        await page.GetByTestId("upload-button").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("upload-state").First).ToHaveTextAsync("uploaded", Slow);
+        await page.GotoAsync("/");
+        var row = page.GetByTestId("video-row").Filter(new LocatorFilterOptions { HasText = "basketball_two_people.mp4" });
+        await Assertions.Expect(row.GetByTestId("video-status")).ToHaveTextAsync("Succeeded", Slow);
+
+        await row.GetByTestId("review-link").ClickAsync();
+        await page.WaitForURLAsync("**/videos/*");
+        var review = new ReviewPage(page);
+        await review.WaitUntilReadyAsync();
+        Assert.True(await review.Segments.CountAsync() > 0, "no segments on the timeline");
+
+        // The overlay draws skeletons, and what it draws changes while the video plays.
+        // Polled rather than timed: on a loaded machine playback can stall for a moment.
+        await review.PlayAsync();
+        var before = await review.OverlayFingerprintAsync();
+        var after = before;
+        var painted = before.Painted;
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); (after.Hash == before.Hash || painted == 0) && DateTime.UtcNow < deadline;)
+        {
+            await page.WaitForTimeoutAsync(250);
+            after = await review.OverlayFingerprintAsync();
+            painted = Math.Max(painted, after.Painted);
+        }
+
+        await review.PauseAsync();
+        Assert.True(painted > 0, "the overlay drew nothing while playing");
+        Assert.NotEqual(before.Hash, after.Hash);
+
+        // Clicking a segment seeks to its start, within one frame.
+        var segment = await review.LatestSegmentAsync();
+        var start = double.Parse((await segment.GetAttributeAsync("data-seek"))!, CultureInfo.InvariantCulture);
+        await segment.ClickAsync();
+        await review.WaitForSeekAsync();
+        var frame = 1 / await review.FpsAsync();
+        Assert.InRange(await review.CurrentTimeAsync(), start - frame, start + frame);
+
+        // Keyboard: "p" goes back to the previous segment start, "n" forward to the next one.
+        await page.Keyboard.PressAsync("p");
+        await review.WaitForSeekAsync();
+        var previous = await review.CurrentTimeAsync();
+        Assert.True(previous < start, $"p stayed at {previous}");
+        await page.Keyboard.PressAsync("n");
+        await review.WaitForSeekAsync();
+        var next = await review.CurrentTimeAsync();
+        Assert.InRange(next, previous + 0.001, start + frame);
+        await page.Keyboard.PressAsync(".");
+        await review.WaitForSeekAsync();
+        Assert.InRange(await review.CurrentTimeAsync() - next, 0.5 * frame, 1.5 * frame);
+        await segment.ClickAsync();
+        await review.WaitForSeekAsync();
+
+        // Relabel it: the timeline shows the new label and the CSV export serves it.
+        await Assertions.Expect(page.GetByTestId("segment-label-edit")).ToBeVisibleAsync();
+        await page.GetByTestId("segment-label-edit").FillAsync("e2e-corrected");
+        await page.GetByTestId("segment-relabel").ClickAsync();
+        await Assertions.Expect(review.Segments.Filter(new LocatorFilterOptions { HasText = "e2e-corrected" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByTestId("correction-history")).ToContainTextAsync("1 correction");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RunningPortal.ScreenshotPath("review.png"), FullPage = true });
+
+        var csvLink = await page.GetByTestId("export-csv").GetAttributeAsync("href");
+        var csv = await (await page.APIRequest.GetAsync(csvLink!)).TextAsync();
+        Assert.Contains(",e2e-corrected,", csv, StringComparison.Ordinal);
+    }
+
+    /// <summary>The review page as a test sees it.</summary>
+    private sealed class ReviewPage(IPage page)
+    {
+        public ILocator Segments => page.GetByTestId("timeline-segment");
+
+        /// <summary>Interactive (review.js attached: it places the playhead) and the first frame decoded.</summary>
+        public async Task WaitUntilReadyAsync()
+        {
+            await Assertions.Expect(page.GetByTestId("timeline")).ToBeVisibleAsync();
+            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=playhead]')?.style.left !== ''", null, new() { Timeout = 30_000 });
+            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=review-video]').readyState >= 2", null, new() { Timeout = 30_000 });
+        }
+
+        public Task PlayAsync() => page.EvaluateAsync("() => document.querySelector('[data-testid=review-video]').play()");
+
+        public Task PauseAsync() => page.EvaluateAsync("() => document.querySelector('[data-testid=review-video]').pause()");
+
+        public Task<double> CurrentTimeAsync() => page.EvaluateAsync<double>("() => document.querySelector('[data-testid=review-video]').currentTime");
+
+        public Task<double> FpsAsync() => page.EvaluateAsync<double>("() => parseFloat(document.querySelector('[data-testid=review]').dataset.fps)");
+
+        public Task WaitForSeekAsync() =>
+            page.WaitForFunctionAsync("() => { const v = document.querySelector('[data-testid=review-video]'); return !v.seeking && v.readyState >= 2; }");
+
+        /// <summary>The segment that starts latest, so that seeking to it moves the video a long way.</summary>
+        public async Task<ILocator> LatestSegmentAsync()
+        {
+            var starts = await Segments.EvaluateAllAsync<double[]>("all => all.map(s => parseFloat(s.dataset.seek))");
+            return Segments.Nth(Array.IndexOf(starts, starts.Max()));
+        }
+
+        public async Task<(int Painted, long Hash)> OverlayFingerprintAsync()
+        {
+            var result = await page.EvaluateAsync<long[]>("""
+                () => {
+                    const c = document.querySelector('[data-testid=overlay-canvas]');
+                    if (!c.width || !c.height) return [0, 0];
+                    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                    let painted = 0, hash = 0;
+                    for (let i = 3; i < data.length; i += 4) {
+                        if (data[i] > 0) { painted++; hash = (hash * 31 + (i >> 2) + data[i - 1] + data[i - 2] * 7) % 2147483647; }
+                    }
+                    return [painted, hash];
+                }
+                """);
+            return ((int)result[0], result[1]);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Portal.Web.Components.Review;
+
+namespace Portal.Web.ComponentTests;
+
+public sealed class SegmentListTests : BunitContext
+{
+    [Fact]
+    public void List_ShowsEverySegmentByStart_WithKeyframeConfidenceAndTopK()
+    {
+        var cut = Render<SegmentList>(p => p.Add(x => x.Tracks, ReviewData.Tracks()));
+
+        var items = cut.FindAll("[data-testid=segment-item]");
+        Assert.Equal(["walk", "wave", "jump"], items.Select(i => i.QuerySelector("[data-testid=segment-label]")!.TextContent));
+        Assert.Equal("/api/videos/v/keyframes/1/0.png", items[0].QuerySelector("img[data-testid=segment-keyframe]")!.GetAttribute("src"));
+        Assert.Null(items[1].QuerySelector("img"));
+        Assert.Contains("81", items[0].QuerySelector("[data-testid=segment-confidence]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("run 10", items[0].QuerySelector("[data-testid=segment-topk]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Person 2", items[1].TextContent, StringComparison.Ordinal);
+        Assert.Contains("0:02.5–0:05.0", items[1].TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CorrectedSegment_SaysWhatTheModelHadSaid()
+    {
+        var cut = Render<SegmentList>(p => p.Add(x => x.Tracks, ReviewData.Tracks()));
+
+        var corrected = Assert.Single(cut.FindAll("[data-testid=segment-corrected]"));
+        Assert.Equal("corrected (model: run)", corrected.TextContent);
+    }
+
+    [Fact]
+    public void ClickingAnItem_SelectsIt_AndCarriesItsStartForSeeking()
+    {
+        SegmentRef? selected = null;
+        var cut = Render<SegmentList>(p => p.Add(x => x.Tracks, ReviewData.Tracks()).Add(x => x.OnSelect, (SegmentRef s) => selected = s));
+
+        var open = cut.FindAll("[data-testid=segment-item] button")[2];
+        open.Click();
+
+        Assert.Equal(new SegmentRef(1, 1), selected);
+        Assert.Equal("4", open.GetAttribute("data-seek"));
+    }
+}
