@@ -42,4 +42,20 @@ public class VideoTests
         Assert.Equal("The file is empty (0 bytes).", video.Error);
         Assert.True(video.IsFinished);
     }
+
+    [Theory]
+    [InlineData(0, 320, 240)]
+    [InlineData(90, 240, 320)]
+    [InlineData(180, 320, 240)]
+    [InlineData(270, 240, 320)]
+    public void DisplaySize_SwapsWidthAndHeight_ForQuarterTurns(int rotation, int width, int height)
+    {
+        var video = NewVideo();
+        video.RecordProbe(new VideoProbe(1, 25, 320, 240, "h264", rotation, 25), Now);
+
+        Assert.Equal((width, height), video.DisplaySize);
+    }
+
+    [Fact]
+    public void DisplaySize_IsUnknown_BeforeTheProbe() => Assert.Null(NewVideo().DisplaySize);
 }

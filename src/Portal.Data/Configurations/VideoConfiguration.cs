@@ -11,6 +11,7 @@ internal sealed class VideoConfiguration : IEntityTypeConfiguration<Video>
         builder.ToTable("videos");
         builder.HasKey(v => v.Id);
         builder.Property(v => v.Id).ValueGeneratedNever();
+        builder.Ignore(v => v.DisplaySize);
         builder.Property(v => v.OwnerId).HasMaxLength(128).IsRequired();
         builder.Property(v => v.OriginalFileName).HasMaxLength(512).IsRequired();
         builder.Property(v => v.StoredPath).HasMaxLength(512).IsRequired();

@@ -65,6 +65,10 @@ public class Video
 
     public long? FrameCount { get; private set; }
 
+    /// <summary>The picture size as displayed (rotation applied): the pixel space of stored poses. Null before the probe.</summary>
+    public (int Width, int Height)? DisplaySize =>
+        Width is { } w && Height is { } h ? (Rotation is 90 or 270 ? (h, w) : (w, h)) : null;
+
     /// <summary>The run whose results the video shows (the latest one started).</summary>
     public Guid? CurrentRunId { get; private set; }
 

@@ -37,7 +37,7 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         }
 
         var info = await FfmpegFrameReader.ProbeAsync(proxy, cancellationToken: context.CancellationToken);
-        var (sourceWidth, sourceHeight) = video.Rotation is 90 or 270 ? (video.Height ?? info.Height, video.Width ?? info.Width) : (video.Width ?? info.Width, video.Height ?? info.Height);
+        var (sourceWidth, sourceHeight) = video.DisplaySize ?? (info.Width, info.Height);
         var toProxyX = info.Width / (float)sourceWidth;
         var toProxyY = info.Height / (float)sourceHeight;
         var done = 0;

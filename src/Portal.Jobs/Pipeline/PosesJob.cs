@@ -32,7 +32,7 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         var decodeWidth = Math.Max(2, (int)Math.Round(info.Width * scale / 2) * 2);
         var decodeHeight = Math.Max(2, (int)Math.Round(info.Height * scale / 2) * 2);
         // Keypoints are stored in pixels of the source frame as displayed (rotation applied).
-        var (sourceWidth, sourceHeight) = video.Rotation is 90 or 270 ? (video.Height ?? info.Height, video.Width ?? info.Width) : (video.Width ?? info.Width, video.Height ?? info.Height);
+        var (sourceWidth, sourceHeight) = video.DisplaySize ?? (info.Width, info.Height);
         var toSourceX = sourceWidth / (float)decodeWidth;
         var toSourceY = sourceHeight / (float)decodeHeight;
 

@@ -92,7 +92,7 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
                 x.Frame.Person.Box is { } b ? [b.X1, b.Y1, b.X2, b.Y2, b.Score] : null,
                 x.Frame.Person.Keypoints.Select(k => new[] { k.X, k.Y, k.Score }).ToList())).ToList()))
             .ToList();
-        var (width, height) = video.Rotation is 90 or 270 ? (video.Height ?? 0, video.Width ?? 0) : (video.Width ?? 0, video.Height ?? 0);
+        var (width, height) = video.DisplaySize ?? (0, 0);
         return new SkeletonDocument { Layout = "coco17", Fps = run.AnalysisFps, Width = width, Height = height, Model = run.PoseModel, Frames = frames };
     }
 
@@ -160,7 +160,7 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
         var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == timeline.RunId, cancellationToken);
         var segmentsByTrack = timeline.Tracks.ToDictionary(t => t.TrackId, t => t.Segments);
         var tracks = await db.Tracks.AsNoTracking().Where(t => t.RunId == run.Id).OrderBy(t => t.TrackNumber).ToListAsync(cancellationToken);
-        var (width, height) = video.Rotation is 90 or 270 ? (video.Height ?? 0, video.Width ?? 0) : (video.Width ?? 0, video.Height ?? 0);
+        var (width, height) = video.DisplaySize ?? (0, 0);
         return new LabelledSkeletonsDto(
             "coco17",
             run.AnalysisFps,
