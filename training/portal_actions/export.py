@@ -30,12 +30,23 @@ DATASET_SPLITS = {
 
 
 def load_checkpoint(path: Path) -> tuple[torch.nn.Module, dict, list[str]]:
-    ckpt = torch.load(path, map_location="cpu")
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
     cfg, labels = ckpt["config"], ckpt["labels"]
     model = build_model(cfg, cfg["layout"], len(labels))
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
     return model, cfg, labels
+
+
+def architecture(cfg: dict, params: int) -> dict:
+    single = "ActionGCN (InfoGCN-style attention GCN + attention pooling)"
+    arch = {"model": single, "parameters": params, **cfg.get("model", {})}
+    if cfg.get("streams"):
+        arch["model"] = (f"StreamEnsemble of {len(cfg['streams'])} {single} streams: mean of logits, "
+                         "mean of pooling weights (docs/models.md#ensembles)")
+        arch.pop("features", None)
+        arch["streams"] = cfg["streams"]
+    return arch
 
 
 def card_for(cfg: dict, labels: list[str], params: int, metrics: dict | None) -> dict:
@@ -74,12 +85,12 @@ def card_for(cfg: dict, labels: list[str], params: int, metrics: dict | None) ->
             "spec": "docs/models.md#window-normalization",
         },
         "scores": "softmax over logits",
-        "architecture": {"model": "ActionGCN (InfoGCN-style attention GCN + attention pooling)",
-                         "parameters": params, **cfg.get("model", {})},
+        "architecture": architecture(cfg, params),
         "metrics": metric_list,
         "training": {"datasets": cfg["datasets"], "seed": cfg.get("seed", 0),
                      "command": f"./portal train --config training/configs/{cfg['name']}.yaml",
-                     "epochs": cfg.get("train", {}).get("epochs")},
+                     "epochs": ({st["name"]: st.get("epochs") for st in cfg["streams"]} if cfg.get("streams")
+                                else cfg.get("train", {}).get("epochs"))},
         "terms": TERMS,
         "license": "non-commercial research use only",
     }

@@ -12,7 +12,7 @@ import sys
 import torch
 from torch import nn
 
-from .model import SelfAttentionGraphConv
+from .model import ActionGCN, SelfAttentionGraphConv
 
 
 def count(model: nn.Module, window: int) -> int:
@@ -46,8 +46,9 @@ def count(model: nn.Module, window: int) -> int:
         logits, _, _ = model(torch.zeros(1, window, model.num_joints, 3))
     for h in hooks:
         h.remove()
-    channels = model.classifier.in_features
-    macs += channels * window * model.num_joints  # attention pooling
+    for m in model.modules():
+        if isinstance(m, ActionGCN):
+            macs += m.classifier.in_features * window * m.num_joints  # attention pooling
     return 2 * macs
 
 

@@ -36,6 +36,11 @@ def parents_of(num_joints: int, edges: list[tuple[int, int]]) -> list[int]:
     return [p if p >= 0 else i for i, p in enumerate(parent)]
 
 
+def motion(x: torch.Tensor) -> torch.Tensor:
+    """[N, C, T, V] -> next frame minus this frame, zero in the last frame."""
+    return torch.cat([x[:, :, 1:] - x[:, :, :-1], torch.zeros_like(x[:, :, :1])], dim=2)
+
+
 class SelfAttentionGraphConv(nn.Module):
     """Per-frame joint x joint self-attention added to a learned topology (initialized from the skeleton), one
     of each per head; features aggregated over joints with that matrix and mixed by a 1x1 convolution."""
@@ -127,7 +132,9 @@ class ActionGCN(nn.Module):
             elif f == "bone":
                 parts.append(x - x[:, :, :, self.parents])
             elif f == "motion":
-                parts.append(torch.cat([x[:, :, 1:] - x[:, :, :-1], torch.zeros_like(x[:, :, :1])], dim=2))
+                parts.append(motion(x))
+            elif f == "bone_motion":
+                parts.append(motion(x - x[:, :, :, self.parents]))
             else:
                 raise ValueError(f"unknown feature {f!r}")
         return torch.cat(parts, dim=1)
@@ -146,8 +153,41 @@ class ActionGCN(nn.Module):
         return logits, frame_attention, joint_attention
 
 
-def build_model(cfg: dict, layout: str, num_classes: int) -> ActionGCN:
+class StreamEnsemble(nn.Module):
+    """Several ActionGCNs ("streams": joint, bone, motion, ...) over the same input window, exported as one graph
+    with the same contract as one model:
+        logits          = mean of the streams' logits
+        alpha[t, v]     = mean of the streams' pooling weights alpha_s[t, v] (each sums to 1 over all t, v)
+        frame_attention = sum_v alpha,  joint_attention = alpha / frame_attention
+    so the attention is still the (averaged) weight with which each position's features reached the classifiers."""
+
+    def __init__(self, streams: list[ActionGCN]):
+        super().__init__()
+        self.streams = nn.ModuleList(streams)
+        self.layout, self.window, self.num_joints = streams[0].layout, streams[0].window, streams[0].num_joints
+
+    def forward(self, joints: torch.Tensor):
+        logits, alpha = 0, 0
+        for s in self.streams:
+            l, fa, ja = s(joints)
+            logits = logits + l
+            alpha = alpha + fa.unsqueeze(-1) * ja
+        k = len(self.streams)
+        logits, alpha = logits / k, alpha / k
+        frame_attention = alpha.sum(dim=2)
+        joint_attention = alpha / frame_attention.clamp_min(1e-12).unsqueeze(-1)
+        return logits, frame_attention, joint_attention
+
+
+def build_single(cfg: dict, layout: str, num_classes: int, features: list[str] | None = None) -> ActionGCN:
     m = cfg.get("model", {})
     return ActionGCN(layout, num_classes, cfg["window"], channels=m.get("channels", 48), blocks=m.get("blocks", 4),
                      heads=m.get("heads", 2), key_dim=m.get("key_dim", 8),
-                     features=tuple(m.get("features", ["joint"])), dropout=m.get("dropout", 0.2))
+                     features=tuple(features or m.get("features", ["joint"])), dropout=m.get("dropout", 0.2))
+
+
+def build_model(cfg: dict, layout: str, num_classes: int) -> nn.Module:
+    """One ActionGCN, or a StreamEnsemble when the config lists `streams` (each with its own `features`)."""
+    if cfg.get("streams"):
+        return StreamEnsemble([build_single(cfg, layout, num_classes, s["features"]) for s in cfg["streams"]])
+    return build_single(cfg, layout, num_classes)
