@@ -184,10 +184,12 @@ def train_one(cfg: dict, out: Path, args: argparse.Namespace, device: torch.devi
                         "epochs": plan["epochs"]}, state_path)
         log(msg)
         probe = max(3, tcfg.get("warmup_epochs", 3))
+        if epoch == first_epoch + 1:
+            paced_from = time.time()  # the first epoch pays for start-up (CUDA, cuDNN autotuning): not the pace
         if args.time_budget and epoch == first_epoch + probe:
             # Fix the epoch count once, from the measured pace, while still in warm-up (the cosine phase then
             # runs to its end): the run fits a lease of accelerator time and stays one consistent schedule.
-            per_epoch = (time.time() - started) / probe * 1.1  # evaluation every few epochs and some slack
+            per_epoch = (time.time() - paced_from) / (probe - 1) * 1.1  # evaluations every few epochs, slack
             fit = epoch + int((args.time_budget - (time.time() - started)) / per_epoch)
             if fit < plan["epochs"]:
                 plan["epochs"] = max(fit, epoch + 1)

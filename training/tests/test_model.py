@@ -54,3 +54,33 @@ def test_onnx_export_has_the_contract_names_and_a_dynamic_batch(model, tmp_path)
     assert [i.name for i in g.input] == ["joints"]
     assert [o.name for o in g.output] == ["logits", "frame_attention", "joint_attention"]
     assert g.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+
+
+def test_a_stream_ensemble_averages_logits_and_pooling_weights_and_keeps_the_contract():
+    from portal_actions.model import build_model
+    cfg = {"window": 16, "model": {"channels": 16, "blocks": 1, "heads": 2, "key_dim": 4, "dropout": 0.0},
+           "streams": [{"name": "joint", "features": ["joint"]}, {"name": "bone-motion", "features": ["bone_motion"]}]}
+    torch.manual_seed(0)
+    ensemble = build_model(cfg, "kinect20", 4).eval()
+    x = torch.randn(3, 16, 20, 3)
+    with torch.no_grad():
+        logits, frame_att, joint_att = ensemble(x)
+        parts = [s(x) for s in ensemble.streams]
+    torch.testing.assert_close(logits, (parts[0][0] + parts[1][0]) / 2)
+    alpha = sum(fa.unsqueeze(-1) * ja for _, fa, ja in parts) / 2
+    torch.testing.assert_close(frame_att.unsqueeze(-1) * joint_att, alpha)
+    torch.testing.assert_close(frame_att.sum(1), torch.ones(3))
+    torch.testing.assert_close(joint_att.sum(2), torch.ones(3, 16))
+    # The streams really see different features of the same window.
+    assert not torch.allclose(parts[0][0], parts[1][0])
+
+
+def test_bone_motion_is_the_motion_of_the_bones():
+    torch.manual_seed(0)
+    m = ActionGCN("kinect20", 3, 8, channels=8, blocks=1, heads=2, key_dim=2, features=("bone_motion",))
+    x = torch.randn(1, 8, 20, 3)
+    f = m.input_features(x)                              # [1, 3, 8, 20]
+    bones = x - x[:, :, m.parents]                        # [1, T, V, 3]
+    expected = (bones[:, 1:] - bones[:, :-1]).permute(0, 3, 1, 2)
+    torch.testing.assert_close(f[:, :, :-1], expected)
+    assert torch.count_nonzero(f[:, :, -1]) == 0

@@ -32,6 +32,12 @@ public sealed class ActionModelCard
 
     public string Terms { get; init; } = "";
 
+    /// <summary>
+    /// Calibrated at export (training/portal_actions/calibration.py): windows whose top probability is below this
+    /// are "uncertain". Null on cards written before calibration existed.
+    /// </summary>
+    public float? UncertainBelow { get; init; }
+
     /// <summary>Full path of the card file this instance was read from.</summary>
     [JsonIgnore]
     public string CardPath { get; private set; } = "";

@@ -13,8 +13,11 @@ public sealed record Segment(double StartSeconds, double EndSeconds, string Labe
 
 public sealed record SegmentOptions
 {
-    /// <summary>Windows whose best probability is below this are "uncertain" (calibrate on held-out data).</summary>
-    public float UncertainBelow { get; init; } = 0.4f;
+    /// <summary>For models whose card carries no calibrated threshold.</summary>
+    public const float DefaultUncertainBelow = 0.4f;
+
+    /// <summary>Windows whose best probability is below this are "uncertain" (the model card's calibrated value).</summary>
+    public float UncertainBelow { get; init; } = DefaultUncertainBelow;
 
     /// <summary>A different label must win this many consecutive windows before the segment switches (hysteresis).</summary>
     public int SwitchAfterWindows { get; init; } = 2;

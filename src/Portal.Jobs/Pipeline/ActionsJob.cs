@@ -26,7 +26,10 @@ public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJo
         var run = context.Run;
         var recognizer = Services.Models.Action(run.ActionModel);
         var card = recognizer.Card;
-        var builder = new SegmentBuilder(card.Labels, new SegmentOptions { UncertainBelow = Services.Options.UncertainBelow });
+        var builder = new SegmentBuilder(card.Labels, new SegmentOptions
+        {
+            UncertainBelow = Services.Options.UncertainBelow ?? card.UncertainBelow ?? SegmentOptions.DefaultUncertainBelow,
+        });
         var trackIds = await context.Db.Tracks.Where(t => t.RunId == run.Id).OrderBy(t => t.TrackNumber)
             .Select(t => t.Id).ToListAsync(context.CancellationToken);
         for (var i = 0; i < trackIds.Count; i++)

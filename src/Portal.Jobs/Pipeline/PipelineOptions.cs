@@ -1,3 +1,5 @@
+using Portal.Inference.Timeline;
+
 namespace Portal.Jobs.Pipeline;
 
 /// <summary>How videos are analysed (configuration section <c>Portal:Pipeline</c>).</summary>
@@ -29,6 +31,7 @@ public sealed class PipelineOptions
     /// <summary>Windows classified per ONNX Runtime call.</summary>
     public int ActionBatch { get; set; } = 32;
 
-    /// <summary>Windows below this top probability are "uncertain".</summary>
-    public float UncertainBelow { get; set; } = 0.4f;
+    /// <summary>Windows below this top probability are "uncertain"; null: the model card's calibrated threshold
+    /// (or <see cref="SegmentOptions.DefaultUncertainBelow"/> for a card without one).</summary>
+    public float? UncertainBelow { get; set; }
 }

@@ -23,6 +23,15 @@ public class ActionRecognizerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EveryCommittedActionModel_CarriesACalibratedUncertainThreshold()
+    {
+        foreach (var card in Directory.GetFiles(Path.Combine(Fixtures.Root, "models", "actions"), "*.card.json").Select(ActionModelCard.Load))
+        {
+            Assert.True(card.UncertainBelow is > 0f and < 1f, $"{card.Name}: uncertainBelow {card.UncertainBelow}");
+        }
+    }
+
+    [Fact]
     public void ModelCatalog_ListsTheCommittedActionModels_WithTheirOnnxFiles()
     {
         var skipped = new List<string>();
