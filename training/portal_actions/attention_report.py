@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("checkpoint")
     ap.add_argument("--dataset", default="nw-ucla")
     ap.add_argument("--control", action="store_true", help="same architecture, untrained (seed 0): the baseline")
+    ap.add_argument("--joint-attention", choices=["rollout", "pooling"],
+                    help="report this definition instead of the model's (docs/models.md)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     model, cfg, labels = load_checkpoint(args.checkpoint)
@@ -40,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         from .model import build_model
         torch.manual_seed(0)
         model = build_model(cfg, cfg["layout"], len(labels)).eval()
+    if args.joint_attention:
+        from .model import ActionGCN
+        for m in model.modules():
+            if isinstance(m, ActionGCN):
+                m.joint_attention = args.joint_attention
     layout = cfg["layout"]
     names = KINECT20_NAMES if layout == "kinect20" else COCO17_NAMES
     groups = GROUPS[layout]

@@ -41,6 +41,8 @@ def load_checkpoint(path: Path) -> tuple[torch.nn.Module, dict, list[str]]:
 def architecture(cfg: dict, params: int) -> dict:
     single = "ActionGCN (InfoGCN-style attention GCN + attention pooling)"
     arch = {"model": single, "parameters": params, **cfg.get("model", {})}
+    arch["jointAttention"] = (f"{cfg.get('model', {}).get('joint_attention', 'rollout')} "
+                              "(docs/models.md#outputs-and-what-the-attention-means)")
     if cfg.get("streams"):
         arch["model"] = (f"StreamEnsemble of {len(cfg['streams'])} {single} streams: mean of logits, "
                          "mean of pooling weights (docs/models.md#ensembles)")

@@ -57,6 +57,11 @@ class SelfAttentionGraphConv(nn.Module):
         self.relu = nn.ReLU()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # x [N, C, T, V]
+        return self.forward_mixing(x)[0]
+
+    def forward_mixing(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """-> (output [N, C, T, V], mixing [N, T, V, V]): how much each output joint (row) drew on each input
+        joint (column) in each frame: |attention + topology| averaged over heads, rows normalized to sum to 1."""
         n, _, t, v = x.shape
         h, d = self.heads, self.key_dim
         qk = self.qk(x).reshape(n, 2, h, d, t, v)
@@ -69,7 +74,9 @@ class SelfAttentionGraphConv(nn.Module):
         val = val.reshape(n, h, c // h, t, v).permute(0, 1, 3, 4, 2)  # [N, H, T, V, c/H]
         y = torch.matmul(a, val)                     # [N, H, T, V, c/H]
         y = y.permute(0, 1, 4, 2, 3).reshape(n, c, t, v)
-        return self.relu(self.bn(self.out(y)) + self.residual(x))
+        mixing = a.abs().mean(dim=1)
+        mixing = mixing / mixing.sum(dim=-1, keepdim=True).clamp_min(1e-12)
+        return self.relu(self.bn(self.out(y)) + self.residual(x)), mixing
 
 
 class MultiScaleTemporalConv(nn.Module):
@@ -101,8 +108,12 @@ class MultiScaleTemporalConv(nn.Module):
 
 class ActionGCN(nn.Module):
     def __init__(self, layout: str, num_classes: int, window: int, channels: int = 48, blocks: int = 4,
-                 heads: int = 2, key_dim: int = 8, features: tuple[str, ...] = ("joint",), dropout: float = 0.2):
+                 heads: int = 2, key_dim: int = 8, features: tuple[str, ...] = ("joint",), dropout: float = 0.2,
+                 joint_attention: str = "rollout"):
         super().__init__()
+        if joint_attention not in ("rollout", "pooling"):
+            raise ValueError(f"joint_attention must be rollout or pooling, not {joint_attention!r}")
+        self.joint_attention = joint_attention
         spec = LAYOUTS[layout]
         v = len(spec["names"])
         self.layout, self.window, self.num_joints = layout, window, v
@@ -140,8 +151,14 @@ class ActionGCN(nn.Module):
         return torch.cat(parts, dim=1)
 
     def forward(self, joints: torch.Tensor):
-        x = self.embed(self.input_features(joints)) + self.joint_embedding
-        h = self.blocks(x)                                 # [N, C, T, V]
+        h = self.embed(self.input_features(joints)) + self.joint_embedding
+        mixings = []
+        for layer in self.blocks:
+            if isinstance(layer, SelfAttentionGraphConv):
+                h, mixing = layer.forward_mixing(h)
+                mixings.append(mixing)
+            else:
+                h = layer(h)                               # [N, C, T, V]
         n, c, t, v = h.shape
         scores = self.pool_score(h).reshape(n, t * v)
         alpha = torch.softmax(scores, dim=1)               # [N, T*V]
@@ -149,7 +166,14 @@ class ActionGCN(nn.Module):
         logits = self.classifier(self.dropout(pooled))
         alpha = alpha.reshape(n, t, v)
         frame_attention = alpha.sum(dim=2)
-        joint_attention = alpha / frame_attention.clamp_min(1e-12).unsqueeze(-1)
+        relevance = alpha
+        if self.joint_attention == "rollout":
+            # Attention rollout over the joint axis: the features pooled at joint v were mixed from other joints by
+            # every graph convolution, so carry the pooling weight back through each block's mixing matrix, half
+            # through the residual path and half through the mixing (rows sum to 1, so each frame keeps its mass).
+            for mixing in reversed(mixings):
+                relevance = 0.5 * relevance + 0.5 * torch.matmul(relevance.unsqueeze(-2), mixing).squeeze(-2)
+        joint_attention = relevance / frame_attention.clamp_min(1e-12).unsqueeze(-1)
         return logits, frame_attention, joint_attention
 
 
@@ -183,7 +207,8 @@ def build_single(cfg: dict, layout: str, num_classes: int, features: list[str] |
     m = cfg.get("model", {})
     return ActionGCN(layout, num_classes, cfg["window"], channels=m.get("channels", 48), blocks=m.get("blocks", 4),
                      heads=m.get("heads", 2), key_dim=m.get("key_dim", 8),
-                     features=tuple(features or m.get("features", ["joint"])), dropout=m.get("dropout", 0.2))
+                     features=tuple(features or m.get("features", ["joint"])), dropout=m.get("dropout", 0.2),
+                     joint_attention=m.get("joint_attention", "rollout"))
 
 
 def build_model(cfg: dict, layout: str, num_classes: int) -> nn.Module:

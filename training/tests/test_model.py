@@ -25,12 +25,14 @@ def test_outputs_have_the_contract_shapes_and_attention_sums_to_one(model):
 
 def test_the_classifier_sees_exactly_the_attention_weighted_features(model):
     x = torch.randn(2, 16, 17, 3)
+    model.joint_attention = "pooling"  # the plain pooling weights; rollout redistributes them over joints
     with torch.no_grad():
         logits, frame_att, joint_att = model(x)
         h = model.blocks(model.embed(model.input_features(x)) + model.joint_embedding)  # [N, C, T, V]
         alpha = frame_att.unsqueeze(-1) * joint_att                                      # [N, T, V]
         pooled = (h * alpha.unsqueeze(1)).sum((2, 3))
         torch.testing.assert_close(model.classifier(pooled), logits)
+    model.joint_attention = "rollout"
 
 
 def test_augmentation_is_reproducible_from_the_seed():
@@ -84,3 +86,30 @@ def test_bone_motion_is_the_motion_of_the_bones():
     expected = (bones[:, 1:] - bones[:, :-1]).permute(0, 3, 1, 2)
     torch.testing.assert_close(f[:, :, :-1], expected)
     assert torch.count_nonzero(f[:, :, -1]) == 0
+
+
+def test_rollout_moves_the_pooling_weight_back_through_every_graph_convolution_and_keeps_each_frames_mass():
+    torch.manual_seed(0)
+    m = ActionGCN("kinect20", 4, 12, channels=16, blocks=2, heads=2, key_dim=4).eval()
+    x = torch.randn(2, 12, 20, 3)
+    with torch.no_grad():
+        m.joint_attention = "pooling"
+        _, fa_pool, ja_pool = m(x)
+        m.joint_attention = "rollout"
+        logits, fa, ja = m(x)
+        h = m.embed(m.input_features(x)) + m.joint_embedding
+        mixings = []
+        for layer in m.blocks:
+            if hasattr(layer, "forward_mixing"):
+                h, mix = layer.forward_mixing(h)
+                mixings.append(mix)
+            else:
+                h = layer(h)
+    torch.testing.assert_close(fa, fa_pool)
+    torch.testing.assert_close(ja.sum(2), torch.ones(2, 12))
+    r = fa_pool.unsqueeze(-1) * ja_pool
+    for mix in reversed(mixings):
+        torch.testing.assert_close(mix.sum(-1), torch.ones_like(mix.sum(-1)))
+        r = 0.5 * r + 0.5 * torch.einsum("ntv,ntvu->ntu", r, mix)
+    torch.testing.assert_close(fa.unsqueeze(-1) * ja, r)
+    assert not torch.allclose(ja, ja_pool)
