@@ -140,5 +140,5 @@ public static class VideoEndpoints
         Results.Problem(
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "The file is too large.",
-            detail: $"The limit is {maxBytes / (1024.0 * 1024):0.#} MiB.");
+            detail: $"The limit is {UploadOptions.FormatSize(maxBytes)}.");
 }
