@@ -11,7 +11,10 @@ public sealed class LimitFormatTests
     [InlineData(59.96, "60 s")]
     [InlineData(125, "2:05")]
     [InlineData(3723.4, "1:02:03")]
-    [InlineData(7200, "2:00:00")]
+    [InlineData(7200, "2 h")]
+    [InlineData(5400, "90 min")]
+    [InlineData(600, "10 min")]
+    [InlineData(7390, "2:03:10")]
     public void Durations(double seconds, string expected) => Assert.Equal(expected, VideoLimitOptions.FormatDuration(seconds));
 
     [Theory]

@@ -13,7 +13,10 @@ public sealed class VideoLimitOptions
     /// <summary>Longest video processed, in seconds; a longer one ends as Failed after the probe. Default 2 hours.</summary>
     public double MaxDurationSeconds { get; set; } = 2 * 3600;
 
-    /// <summary>A duration for a person: "5.2 s", "2:05", "1:02:03".</summary>
+    /// <summary>
+    /// A duration for a person: "5.2 s", "2:05", "1:02:03"; whole minutes and hours (limits usually are) as "90 min",
+    /// "2 h". The upload page's script says durations the same way.
+    /// </summary>
     public static string FormatDuration(double seconds)
     {
         if (seconds < 60)
@@ -22,6 +25,12 @@ public sealed class VideoLimitOptions
         }
 
         var t = TimeSpan.FromSeconds(Math.Round(seconds));
-        return t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : $"{t.Minutes}:{t.Seconds:00}";
+        return t switch
+        {
+            { Seconds: 0, Minutes: 0 } => $"{(int)t.TotalHours} h",
+            { Seconds: 0 } => $"{(int)t.TotalMinutes} min",
+            _ when t.TotalHours >= 1 => $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}",
+            _ => $"{t.Minutes}:{t.Seconds:00}",
+        };
     }
 }

@@ -263,14 +263,16 @@
     return e;
   }
 
-  // As the server says it: "5.2 s", "2:05", "1:02:03".
+  // As the server says it (VideoLimitOptions.FormatDuration): "5.2 s", "2:05", "1:02:03", "90 min", "2 h".
   function formatDuration(seconds) {
     if (seconds < 60) return `${Math.round(seconds * 10) / 10} s`;
     const total = Math.round(seconds);
     const h = Math.floor(total / 3600);
     const m = Math.floor((total % 3600) / 60);
-    const s = String(total % 60).padStart(2, "0");
-    return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+    const s = total % 60;
+    if (s === 0 && m === 0) return `${h} h`;
+    if (s === 0) return `${Math.floor(total / 60)} min`;
+    return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}` : `${m}:${String(s).padStart(2, "0")}`;
   }
 
   function formatSize(bytes) {
