@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.OpenApi;
 using Npgsql;
 using Portal.Data.Entities;
 using Portal.TestSupport;
@@ -129,6 +131,23 @@ public sealed class LibraryApiTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.All(await RowCountsAsync(id, runs), count => Assert.True(count.Value == 0, $"{count.Key}: {count.Value} rows left"));
         var folder = Path.Combine(app.Media.Path, "videos", id.ToString("N"));
         Assert.Empty(Directory.Exists(folder) ? Directory.EnumerateFiles(folder) : []);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_IsValid_AndDescribesTheLibraryApi()
+    {
+        using var client = app.CreateClient();
+        var json = await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        var read = OpenApiDocument.Parse(json, "json");
+        Assert.Empty(read.Diagnostic!.Errors);
+        Assert.Empty(read.Document!.Validate(ValidationRuleSet.GetDefaultRuleSet()) ?? []);
+        using var document = JsonDocument.Parse(json);
+        var paths = document.RootElement.GetProperty("paths");
+        var list = paths.GetProperty("/api/videos").GetProperty("get");
+        Assert.Equal(["status", "label", "q", "limit", "offset"], list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.True(paths.GetProperty("/api/videos/{id}").TryGetProperty("delete", out _), "DELETE /api/videos/{id} is missing");
+        Assert.True(paths.GetProperty("/api/videos/labels").TryGetProperty("get", out _), "GET /api/videos/labels is missing");
     }
 
     private async Task<Guid> ProcessedAsync(string name)
