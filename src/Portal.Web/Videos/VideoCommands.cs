@@ -45,25 +45,25 @@ public sealed class VideoCommands(
             await CancelAsync(ownerId, videoId, cancellationToken);
         }
 
-        // The file keys are read before the rows that name them go.
         var runIds = await db.Runs.Where(r => r.VideoId == videoId).Select(r => r.Id).ToListAsync(cancellationToken);
-        var keyframes = await db.Segments.Where(s => runIds.Contains(s.RunId) && s.KeyframePath != null)
-            .Select(s => s.KeyframePath!).ToListAsync(cancellationToken);
 
         // Runs, tracks, windows, segments and corrections go with the video (ON DELETE CASCADE): one statement.
         db.Videos.Remove(video);
         await db.SaveChangesAsync(CancellationToken.None);
 
         // Rows first, files second: a failure here leaves unreferenced files, never a video whose files are missing.
-        foreach (var key in keyframes.Append(MediaKeys.VideoProxy(videoId)).Append(video.StoredPath))
+        // Whole folders rather than known keys, so that a half-written file of a stage that was stopping goes too.
+        // REVIEW: a stage of a canceled run may still be finishing a write for a second or two (the proxy's rename, a
+        // keyframe) after this; such a file is left behind. Sweeping folders without a video row would catch it.
+        foreach (var folder in runIds.Select(MediaKeys.RunFolder).Append(MediaKeys.VideoFolder(videoId)))
         {
             try
             {
-                media.Delete(key);
+                media.DeleteFolder(folder);
             }
             catch (IOException e)
             {
-                logger.LogWarning(e, "Video {VideoId} is deleted but its file {Key} could not be removed", videoId, key);
+                logger.LogWarning(e, "Video {VideoId} is deleted but its files under {Folder} could not all be removed", videoId, folder);
             }
         }
 
