@@ -124,14 +124,14 @@ public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<Runnin
         public async Task WaitUntilReadyAsync()
         {
             await WaitUntilInteractiveAsync();
-            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=review-video]').readyState >= 2", null, new() { Timeout = 30_000 });
+            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=review-video]')?.readyState >= 2", null, new() { Timeout = 30_000 });
         }
 
         /// <summary>Interactive: review.js is attached (it places the playhead), so clicks reach the circuit.</summary>
         public async Task WaitUntilInteractiveAsync()
         {
             await Assertions.Expect(page.GetByTestId("timeline")).ToBeVisibleAsync();
-            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=playhead]')?.style.left !== ''", null, new() { Timeout = 30_000 });
+            await page.WaitForFunctionAsync("() => (document.querySelector('[data-testid=playhead]')?.style.left ?? '') !== ''", null, new() { Timeout = 30_000 });
         }
 
         public Task PlayAsync() => page.EvaluateAsync("() => document.querySelector('[data-testid=review-video]').play()");
