@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components;
 using Portal.Data.Entities;
 using Portal.Web.Components.Library;
 
@@ -6,6 +7,12 @@ namespace Portal.Web.ComponentTests;
 public sealed class LibraryFiltersTests : BunitContext
 {
     private readonly List<LibraryFilter> _changes = [];
+
+    public LibraryFiltersTests()
+    {
+        // As in the browser once the circuit is up; the form says so for tests and scripts.
+        Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
 
     [Fact]
     public void Filters_ShowTheCurrentFilter_AndOfferEveryStatusAndLabel()
@@ -19,6 +26,7 @@ public sealed class LibraryFiltersTests : BunitContext
         Assert.Equal(["", "jump", "walk"], cut.FindAll("[data-testid=library-filter-label] option").Select(o => o.GetAttribute("value")));
         Assert.Equal("clip", cut.Find("[data-testid=library-search]").GetAttribute("value"));
         Assert.Single(cut.FindAll("[data-testid=library-clear]"));
+        Assert.Equal("true", cut.Find("[data-testid=library-filters]").GetAttribute("data-interactive"));
     }
 
     [Fact]
