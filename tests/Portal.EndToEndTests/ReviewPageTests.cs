@@ -79,6 +79,42 @@ public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<Runnin
         Assert.Contains(",e2e-corrected,", csv, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TwoReviewersRelabellingAtOnce_TheSecondIsToldAndSeesTheFirstsChange_InsteadOfOverwritingIt()
+    {
+        var upload = await portal.NewPageAsync();
+        await upload.GotoAsync("/upload");
+        await upload.GetByTestId("upload-input").SetInputFilesAsync(TestPaths.Video("tfjs_pose_1.mp4"));
+        await upload.GetByTestId("upload-button").ClickAsync();
+        await Assertions.Expect(upload.GetByTestId("upload-state").First).ToHaveTextAsync("uploaded", Slow);
+        var id = await upload.GetByTestId("upload-item").First.GetAttributeAsync("data-video-id");
+        await upload.GotoAsync("/");
+        var row = upload.Locator($"[data-testid=video-row][data-video-id='{id}']");
+        await Assertions.Expect(row.GetByTestId("video-status")).ToHaveTextAsync("Succeeded", Slow);
+
+        // Both open the review before either saves.
+        var first = await portal.NewPageAsync();
+        var second = await portal.NewPageAsync();
+        foreach (var page in new[] { first, second })
+        {
+            await page.GotoAsync($"/videos/{id}");
+            await new ReviewPage(page).WaitUntilInteractiveAsync();
+            await new ReviewPage(page).Segments.First.ClickAsync();
+            await Assertions.Expect(page.GetByTestId("segment-label-edit")).ToBeVisibleAsync();
+        }
+
+        await first.GetByTestId("segment-label-edit").FillAsync("first-reviewer");
+        await first.GetByTestId("segment-relabel").ClickAsync();
+        await Assertions.Expect(new ReviewPage(first).Segments.Filter(new LocatorFilterOptions { HasText = "first-reviewer" })).ToHaveCountAsync(1);
+
+        await second.GetByTestId("segment-label-edit").FillAsync("second-reviewer");
+        await second.GetByTestId("segment-relabel").ClickAsync();
+        await Assertions.Expect(second.GetByTestId("correction-error")).ToContainTextAsync("Someone else changed these segments");
+        await Assertions.Expect(new ReviewPage(second).Segments.Filter(new LocatorFilterOptions { HasText = "first-reviewer" })).ToHaveCountAsync(1);
+        await Assertions.Expect(new ReviewPage(second).Segments.Filter(new LocatorFilterOptions { HasText = "second-reviewer" })).ToHaveCountAsync(0);
+        await Assertions.Expect(second.GetByTestId("correction-history")).ToContainTextAsync("1 correction");
+    }
+
     /// <summary>The review page as a test sees it.</summary>
     private sealed class ReviewPage(IPage page)
     {
@@ -87,9 +123,15 @@ public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<Runnin
         /// <summary>Interactive (review.js attached: it places the playhead) and the first frame decoded.</summary>
         public async Task WaitUntilReadyAsync()
         {
+            await WaitUntilInteractiveAsync();
+            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=review-video]')?.readyState >= 2", null, new() { Timeout = 30_000 });
+        }
+
+        /// <summary>Interactive: review.js is attached (it places the playhead), so clicks reach the circuit.</summary>
+        public async Task WaitUntilInteractiveAsync()
+        {
             await Assertions.Expect(page.GetByTestId("timeline")).ToBeVisibleAsync();
-            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=playhead]')?.style.left !== ''", null, new() { Timeout = 30_000 });
-            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=review-video]').readyState >= 2", null, new() { Timeout = 30_000 });
+            await page.WaitForFunctionAsync("() => (document.querySelector('[data-testid=playhead]')?.style.left ?? '') !== ''", null, new() { Timeout = 30_000 });
         }
 
         public Task PlayAsync() => page.EvaluateAsync("() => document.querySelector('[data-testid=review-video]').play()");

@@ -34,6 +34,9 @@ public class RunningPortal : IAsyncLifetime
     /// <summary>How soon a job fetched by a killed worker is fetched again.</summary>
     protected virtual int InvisibilityTimeoutSeconds => 120;
 
+    /// <summary>More configuration for the portal's processes (environment variables), e.g. other limits.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
     public string DatabaseConnectionString => _database!.ConnectionString;
 
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1");
@@ -119,6 +122,11 @@ public class RunningPortal : IAsyncLifetime
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
+        foreach (var (name, value) in Settings)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);

@@ -28,7 +28,6 @@ public sealed class UploadThroughThePageTests(RunningPortal portal) : IClassFixt
         await Assertions.Expect(row.GetByTestId("video-status")).ToHaveTextAsync("Succeeded", Slow);
         await Assertions.Expect(row).ToContainTextAsync("5.2 s");
         await Assertions.Expect(row).ToContainTextAsync("320×240");
-        await library.ScreenshotAsync(new PageScreenshotOptions { Path = RunningPortal.ScreenshotPath("library.png") });
     }
 
     [Fact]

@@ -98,6 +98,46 @@ public sealed class CorrectionTests(PortalApp app) : IClassFixture<PortalApp>
     }
 
     [Fact]
+    public async Task Corrections_AgainstAStaleVersion_Are409_AndOverwriteNothing()
+    {
+        var id = await ProcessedClipAsync();
+        var loaded = await app.GetJsonAsync<TimelineDto>($"/api/videos/{id}/timeline");
+        Assert.Equal(0, loaded.CorrectionsVersion);
+        var track = loaded.Tracks.First(t => t.Segments.Count > 0);
+        using var client = app.CreateClient();
+
+        // Two reviewers loaded version 0; the first saves, the second's save is refused.
+        using var first = await PostAsync(client, id, new CorrectionRequest("relabel", track.TrackId, 0, Label: "first reviewer", Version: 0, RunId: loaded.RunId));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(1, (await first.Content.ReadFromJsonAsync<CorrectionResultDto>(PortalApp.Json))!.CorrectionsVersion);
+        using var second = await PostAsync(client, id, new CorrectionRequest("relabel", track.TrackId, 0, Label: "second reviewer", Version: 0, RunId: loaded.RunId));
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("Someone else changed these segments", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // A change made against another run (the video was processed again meanwhile) is refused too.
+        using var otherRun = await PostAsync(client, id, new CorrectionRequest("relabel", track.TrackId, 0, Label: "old run", Version: 1, RunId: Guid.NewGuid()));
+        Assert.Equal(HttpStatusCode.Conflict, otherRun.StatusCode);
+
+        // Two saves against the same version at the same moment: one wins, the other is told.
+        var racing = await Task.WhenAll(
+            PostAsync(client, id, new CorrectionRequest("relabel", track.TrackId, 0, Label: "racer a", Version: 1)),
+            PostAsync(client, id, new CorrectionRequest("relabel", track.TrackId, 0, Label: "racer b", Version: 1)));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], racing.Select(r => r.StatusCode).Order());
+        var winner = racing.Single(r => r.IsSuccessStatusCode);
+        var winnerLabel = (await winner.Content.ReadFromJsonAsync<CorrectionResultDto>(PortalApp.Json))!.Segments[0].Label;
+        foreach (var response in racing)
+        {
+            response.Dispose();
+        }
+
+        var now = await app.GetJsonAsync<TimelineDto>($"/api/videos/{id}/timeline");
+        Assert.Equal(2, now.CorrectionsVersion);
+        Assert.Equal(winnerLabel, now.Tracks.Single(t => t.TrackId == track.TrackId).Segments[0].Label);
+        var history = await app.GetJsonAsync<List<CorrectionDto>>($"/api/videos/{id}/corrections");
+        Assert.Equal(["first reviewer", winnerLabel], history.Select(c => c.After[0].Label));
+    }
+
+    [Fact]
     public async Task Attention_ServesFrameAndJointAttention_OfTheWindowsInTheRange()
     {
         var id = await ProcessedClipAsync();
@@ -143,6 +183,9 @@ public sealed class CorrectionTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.True(video.Status == VideoStatus.Succeeded, $"{video.Status} {video.Error}");
         return uploaded.Id;
     }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, Guid id, CorrectionRequest request) =>
+        client.PostAsJsonAsync(new Uri($"/api/videos/{id}/corrections", UriKind.Relative), request);
 
     private static async Task<TrackDto> CorrectOkAsync(HttpClient client, Guid id, CorrectionRequest request)
     {

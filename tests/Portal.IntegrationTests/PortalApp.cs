@@ -24,6 +24,9 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Upload limit for this host; null keeps the product's default.</summary>
     protected virtual long? MaxUploadBytes => null;
 
+    /// <summary>Duration limit for this host; null keeps the product's default.</summary>
+    protected virtual double? MaxDurationSeconds => null;
+
     public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialized.");
 
     public async Task InitializeAsync()
@@ -44,6 +47,11 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (MaxUploadBytes is { } max)
         {
             builder.UseSetting("Portal:Upload:MaxBytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (MaxDurationSeconds is { } seconds)
+        {
+            builder.UseSetting("Portal:Upload:MaxDurationSeconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 
@@ -134,6 +142,12 @@ public sealed class SmallLimitPortalApp : PortalApp
     public const long Limit = 100 * 1024;
 
     protected override long? MaxUploadBytes => Limit;
+}
+
+/// <summary>Same host processing videos up to 5 seconds long.</summary>
+public sealed class ShortVideosPortalApp : PortalApp
+{
+    protected override double? MaxDurationSeconds => 5;
 }
 
 /// <summary>All integration tests share one collection: they run one class at a time, as the CPU is small.</summary>

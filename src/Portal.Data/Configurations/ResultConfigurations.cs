@@ -75,5 +75,7 @@ internal sealed class SegmentCorrectionConfiguration : IEntityTypeConfiguration<
         builder.Property(c => c.AfterJson).HasColumnType("jsonb");
         builder.HasOne<ProcessingRun>().WithMany().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(c => new { c.RunId, c.TrackNumber, c.Id });
+        // The optimistic concurrency check of corrections: a second save of the same version violates this index.
+        builder.HasIndex(c => new { c.RunId, c.Version }).IsUnique();
     }
 }

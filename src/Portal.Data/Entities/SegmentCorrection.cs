@@ -13,6 +13,12 @@ public class SegmentCorrection
 
     public long Id { get; private set; }
 
+    /// <summary>
+    /// 1, 2, 3, … within the run: the run's corrections version after this change. Unique per run, so of two people
+    /// saving against the same version only the first succeeds and the second gets a conflict instead of overwriting.
+    /// </summary>
+    public int Version { get; private set; }
+
     public Guid RunId { get; private set; }
 
     public int TrackNumber { get; private set; }
@@ -31,9 +37,10 @@ public class SegmentCorrection
     /// <summary>JSON array of the track's segments after the change.</summary>
     public string AfterJson { get; private set; } = "[]";
 
-    public static SegmentCorrection Create(Guid runId, int trackNumber, string kind, string author, DateTimeOffset createdAt, string beforeJson, string afterJson) => new()
+    public static SegmentCorrection Create(Guid runId, int version, int trackNumber, string kind, string author, DateTimeOffset createdAt, string beforeJson, string afterJson) => new()
     {
         RunId = runId,
+        Version = version,
         TrackNumber = trackNumber,
         Kind = kind,
         Author = author,

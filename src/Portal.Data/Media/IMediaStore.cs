@@ -17,15 +17,24 @@ public interface IMediaStore
     string GetLocalPath(string key);
 
     void Delete(string key);
+
+    /// <summary>Deletes every file whose key starts with <paramref name="folder"/>/ (nothing if there is none).</summary>
+    void DeleteFolder(string folder);
 }
 
 /// <summary>Keys of the files belonging to one video.</summary>
 public static class MediaKeys
 {
-    public static string VideoSource(Guid videoId) => $"videos/{videoId:N}/source";
+    /// <summary>Every file of the video itself (upload, proxy, and whatever a stage left half-written) is under this.</summary>
+    public static string VideoFolder(Guid videoId) => $"videos/{videoId:N}";
+
+    /// <summary>Every file of one processing run (keyframes) is under this.</summary>
+    public static string RunFolder(Guid runId) => $"runs/{runId:N}";
+
+    public static string VideoSource(Guid videoId) => $"{VideoFolder(videoId)}/source";
 
     /// <summary>The review proxy: H.264 MP4, constant frame rate, index first; what the browser plays and the jobs analyse.</summary>
-    public static string VideoProxy(Guid videoId) => $"videos/{videoId:N}/proxy.mp4";
+    public static string VideoProxy(Guid videoId) => $"{VideoFolder(videoId)}/proxy.mp4";
 
-    public static string Keyframe(Guid runId, int trackNumber, int segmentIndex) => $"runs/{runId:N}/keyframes/{trackNumber}-{segmentIndex}.png";
+    public static string Keyframe(Guid runId, int trackNumber, int segmentIndex) => $"{RunFolder(runId)}/keyframes/{trackNumber}-{segmentIndex}.png";
 }

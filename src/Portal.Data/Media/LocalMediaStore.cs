@@ -59,4 +59,13 @@ public sealed class LocalMediaStore : IMediaStore
             File.Delete(path);
         }
     }
+
+    public void DeleteFolder(string folder)
+    {
+        var path = GetLocalPath(folder);
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
 }

@@ -181,7 +181,13 @@ namespace Portal.Data.Migrations
                     b.Property<int>("TrackNumber")
                         .HasColumnType("integer");
 
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Version")
+                        .IsUnique();
 
                     b.HasIndex("RunId", "TrackNumber", "Id");
 

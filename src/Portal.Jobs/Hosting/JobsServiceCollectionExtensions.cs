@@ -39,6 +39,9 @@ public static class JobsServiceCollectionExtensions
         builder.Services.AddOptions<PipelineOptions>().Bind(builder.Configuration.GetSection(PipelineOptions.SectionName))
             .Validate(o => o.AnalysisFps is > 0 and <= 60, "Portal:Pipeline:AnalysisFps must be in (0, 60].")
             .ValidateOnStart();
+        builder.Services.AddOptions<VideoLimitOptions>().Bind(builder.Configuration.GetSection(VideoLimitOptions.SectionName))
+            .Validate(o => o.MaxDurationSeconds > 0, "Portal:Upload:MaxDurationSeconds must be positive.")
+            .ValidateOnStart();
         builder.Services.AddOptions<InferenceOptions>().Bind(builder.Configuration.GetSection(InferenceOptions.SectionName));
         builder.Services.AddSingleton<VideoProber>();
         builder.Services.AddSingleton<ModelRegistry>();

@@ -45,6 +45,16 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, IOptions<In
         return ActionModelCard.Load(path);
     }
 
+    /// <summary>The card names of the installed action models (<c>actions/NAME.card.json</c>), sorted.</summary>
+    public IReadOnlyList<string> ActionModelNames()
+    {
+        const string suffix = ".card.json";
+        var directory = Path.Combine(Root, "actions");
+        return Directory.Exists(directory)
+            ? [.. Directory.EnumerateFiles(directory, "*" + suffix).Select(p => Path.GetFileName(p)[..^suffix.Length]).Order(StringComparer.Ordinal)]
+            : [];
+    }
+
     public RunModels DescribeDefaults()
     {
         var pose = PoseCard(options.Value.PoseModel);

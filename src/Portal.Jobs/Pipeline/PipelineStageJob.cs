@@ -54,8 +54,9 @@ public sealed class StageContext(
 
         _lastReport = now;
         await using var progressDb = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var status = await progressDb.Runs.Where(r => r.Id == run.Id).Select(r => r.Status).SingleAsync(cancellationToken);
-        if (status == RunStatus.Canceled)
+        // A run that is gone was deleted with its video: stop as for a cancel, cleaning up as a cancel does.
+        var status = await progressDb.Runs.Where(r => r.Id == run.Id).Select(r => (RunStatus?)r.Status).SingleOrDefaultAsync(cancellationToken);
+        if (status is null or RunStatus.Canceled)
         {
             await _stop.CancelAsync();
             throw new OperationCanceledException("The video was canceled.", _stop.Token);
@@ -163,10 +164,11 @@ public abstract class PipelineStageJob(PipelineStageServices services)
         EnqueueNext(services.Jobs, runId);
     }
 
+    /// <summary>Canceled, or deleted with its video.</summary>
     private async Task<bool> IsCanceledAsync(Guid runId)
     {
         await using var db = await services.DbFactory.CreateDbContextAsync();
-        return await db.Runs.AnyAsync(r => r.Id == runId && r.Status == RunStatus.Canceled);
+        return !await db.Runs.AnyAsync(r => r.Id == runId && r.Status != RunStatus.Canceled);
     }
 
     /// <summary>Ends the run and its video as Failed (unless already ended).</summary>

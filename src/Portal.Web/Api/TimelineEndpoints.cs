@@ -119,6 +119,11 @@ public static class TimelineEndpoints
         {
             return Results.Problem(statusCode: 400, title: "The correction cannot be applied.", detail: e.Message);
         }
+        catch (CorrectionConflictException e)
+        {
+            return Results.Problem(statusCode: 409, title: "The segments have changed.",
+                detail: $"{e.Message} Read the timeline again and send the change with its current runId and correctionsVersion.");
+        }
     }
 
     private static async Task<IResult> Proxy(Guid id, HttpContext context, VideoCatalog catalog, IMediaStore media, CancellationToken cancellationToken)

@@ -18,15 +18,52 @@ public static class VideoEndpoints
         var videos = app.MapGroup("/api/videos").WithTags("Videos");
         videos.MapPost("/", UploadAsync).DisableAntiforgery().WithName("UploadVideo");
         videos.MapGet("/", ListAsync).WithName("ListVideos");
+        videos.MapGet("/labels", LabelsAsync).WithName("ListVideoLabels");
         videos.MapGet("/{id:guid}", GetAsync).WithName("GetVideo");
+        videos.MapDelete("/{id:guid}", DeleteAsync).DisableAntiforgery().WithName("DeleteVideo");
         return app;
     }
 
     // Until accounts exist every request acts for the one placeholder owner; this is the single place that decides.
     internal static string CurrentOwner(HttpContext context) => Video.AnonymousOwner;
 
-    private static async Task<IResult> ListAsync(HttpContext context, VideoCatalog catalog, CancellationToken cancellationToken) =>
-        Results.Ok(await catalog.ListAsync(CurrentOwner(context), cancellationToken));
+    /// <summary>
+    /// GET /api/videos?status=&amp;label=&amp;q=&amp;limit=&amp;offset=: the matching videos, newest first, one page of them;
+    /// X-Total-Count says how many match in all.
+    /// </summary>
+    private static async Task<IResult> ListAsync(
+        string? status, string? label, string? q, int? limit, int? offset, HttpContext context, VideoCatalog catalog, CancellationToken cancellationToken)
+    {
+        VideoStatus? wanted = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<VideoStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown status.",
+                    detail: $"status is one of {string.Join(", ", Enum.GetNames<VideoStatus>())}.");
+            }
+
+            wanted = parsed;
+        }
+
+        if (limit is < 1 or > VideoQuery.MaxLimit || offset is < 0)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad page.",
+                detail: $"Use 1 <= limit <= {VideoQuery.MaxLimit} and offset >= 0.");
+        }
+
+        var page = await catalog.QueryAsync(CurrentOwner(context), new VideoQuery(wanted, label, q, offset ?? 0, limit ?? VideoQuery.DefaultLimit), cancellationToken);
+        context.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Ok(page.Videos);
+    }
+
+    private static async Task<IResult> LabelsAsync(HttpContext context, VideoCatalog catalog, CancellationToken cancellationToken) =>
+        Results.Ok(await catalog.LabelsAsync(CurrentOwner(context), cancellationToken));
+
+    private static async Task<IResult> DeleteAsync(Guid id, HttpContext context, VideoCommands commands, CancellationToken cancellationToken) =>
+        await commands.DeleteAsync(CurrentOwner(context), id, cancellationToken) == CommandOutcome.Done
+            ? Results.NoContent()
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such video.");
 
     private static async Task<IResult> GetAsync(Guid id, HttpContext context, VideoCatalog catalog, CancellationToken cancellationToken) =>
         await catalog.GetAsync(CurrentOwner(context), id, cancellationToken) is { } video
@@ -103,5 +140,5 @@ public static class VideoEndpoints
         Results.Problem(
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "The file is too large.",
-            detail: $"The limit is {maxBytes / (1024.0 * 1024):0.#} MiB.");
+            detail: $"The limit is {UploadOptions.FormatSize(maxBytes)}.");
 }

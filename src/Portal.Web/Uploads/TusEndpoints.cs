@@ -82,7 +82,11 @@ public static class TusEndpoints
 
         if (length > maxBytes)
         {
-            return TooLarge(maxBytes);
+            // Just over the limit both round to the same size; then bytes say it.
+            var (size, limit) = UploadOptions.FormatSize(length) == UploadOptions.FormatSize(maxBytes)
+                ? ($"{length} bytes", $"{maxBytes} bytes ({UploadOptions.FormatSize(maxBytes)})")
+                : (UploadOptions.FormatSize(length), UploadOptions.FormatSize(maxBytes));
+            return Problem(StatusCodes.Status413PayloadTooLarge, "The file is too large.", $"The file is {size}; the limit is {limit}.");
         }
 
         if (TryParseMetadata(request.Headers[UploadMetadata], out var metadata) is { } metadataError)
@@ -325,8 +329,6 @@ public static class TusEndpoints
     private static IResult Busy() =>
         Problem(StatusCodes.Status423Locked, "The upload is busy.", "Another request is still writing to this upload; try again in a moment.");
 
-    private static IResult TooLarge(long maxBytes) =>
-        Problem(StatusCodes.Status413PayloadTooLarge, "The file is too large.", $"The limit is {maxBytes / (1024.0 * 1024):0.#} MiB.");
 
     private static IResult Problem(int status, string title, string detail) =>
         Results.Problem(statusCode: status, title: title, detail: detail);

@@ -22,7 +22,11 @@ public sealed record SegmentDto(
 
 public sealed record TrackDto(int TrackId, double StartSeconds, double EndSeconds, int FrameCount, IReadOnlyList<SegmentDto> Segments);
 
-/// <summary>The labelled timeline of one processing run of a video.</summary>
+/// <summary>
+/// The labelled timeline of one processing run of a video. <see cref="CorrectionsVersion"/> counts the run's
+/// corrections: a client sends it back with its next correction so that a change made by someone else meanwhile is
+/// reported as a conflict instead of being overwritten.
+/// </summary>
 public sealed record TimelineDto(
     Guid VideoId,
     Guid RunId,
@@ -32,7 +36,8 @@ public sealed record TimelineDto(
     double Fps,
     double DurationSeconds,
     string? Note,
-    IReadOnlyList<TrackDto> Tracks);
+    IReadOnlyList<TrackDto> Tracks,
+    int CorrectionsVersion = 0);
 
 /// <summary>
 /// One classified window of one track with the attention that explains it. Model frame t covers the window evenly:
@@ -51,7 +56,11 @@ public sealed record AttentionWindowDto(
 /// <summary>The attention windows of a time range of the current run.</summary>
 public sealed record AttentionDto(Guid VideoId, Guid RunId, string Layout, IReadOnlyList<AttentionWindowDto> Windows);
 
-/// <summary>A change to the segments of one track: <c>relabel</c>, <c>split</c>, <c>merge</c>, <c>delete</c> or <c>add</c>.</summary>
+/// <summary>
+/// A change to the segments of one track: <c>relabel</c>, <c>split</c>, <c>merge</c>, <c>delete</c> or <c>add</c>.
+/// <see cref="Version"/> and <see cref="RunId"/>, when given, are the timeline's <c>correctionsVersion</c> and
+/// <c>runId</c> the change was made against; if either is no longer current the change is refused as a conflict.
+/// </summary>
 public sealed record CorrectionRequest(
     string Kind,
     int Track,
@@ -59,7 +68,12 @@ public sealed record CorrectionRequest(
     string? Label = null,
     double? AtSeconds = null,
     double? StartSeconds = null,
-    double? EndSeconds = null);
+    double? EndSeconds = null,
+    int? Version = null,
+    Guid? RunId = null);
+
+/// <summary>The corrected track and the run's corrections version after the change.</summary>
+public sealed record CorrectionResultDto(int TrackId, double StartSeconds, double EndSeconds, int FrameCount, IReadOnlyList<SegmentDto> Segments, int CorrectionsVersion);
 
 /// <summary>One stored correction: who changed which track when, and its segments before and after.</summary>
 public sealed record CorrectionDto(long Id, int TrackId, string Kind, string Author, DateTimeOffset CreatedAt, IReadOnlyList<SegmentDto> Before, IReadOnlyList<SegmentDto> After);

@@ -41,7 +41,8 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
             video.DurationSeconds ?? 0,
             run.Note,
             tracks.Select(t => new TrackDto(t.TrackNumber, Round(t.StartSeconds), Round(t.EndSeconds), t.FrameCount,
-                corrected.TryGetValue(t.TrackNumber, out var edited) ? edited : byTrack[t.TrackNumber].Select(s => ToDto(video.Id, s)).ToList())).ToList());
+                corrected.TryGetValue(t.TrackNumber, out var edited) ? edited : byTrack[t.TrackNumber].Select(s => ToDto(video.Id, s)).ToList())).ToList(),
+            await CorrectionCommands.CurrentVersionAsync(db, run.Id, cancellationToken));
     }
 
     /// <summary>The segments of one track as people see them now: the latest correction's, else the model's.</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Portal.Web.Videos;
 
 /// <summary>Limits on uploads (configuration section <c>Portal:Upload</c>).</summary>
@@ -13,4 +15,12 @@ public sealed class UploadOptions
 
     /// <summary>How often abandoned resumable uploads are looked for. Default every 15 minutes.</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>A size for a person, as the upload page and the refusals say it: "512 KiB", "3.2 MiB", "2 GiB".</summary>
+    public static string FormatSize(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.#} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.#} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, bytes / 1024.0):0} KiB"),
+    };
 }

@@ -9,7 +9,7 @@ namespace Portal.Web.Videos;
 
 /// <summary>The upload is larger than <see cref="UploadOptions.MaxBytes"/>.</summary>
 public sealed class UploadTooLargeException(long maxBytes)
-    : Exception($"The file is larger than the limit of {maxBytes / (1024.0 * 1024):0.#} MiB.");
+    : Exception($"The file is larger than the limit of {UploadOptions.FormatSize(maxBytes)}.");
 
 /// <summary>
 /// Takes an uploaded file in: streams it to the media store (hashing it on the way), records the video and starts

@@ -6,6 +6,8 @@
   "use strict";
 
   const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000, 30000];
+  // How long to wait for the browser to read a file's duration before leaving the check to the server.
+  const DURATION_CHECK_MS = 5000;
 
   function init() {
     const form = document.getElementById("upload-form");
@@ -18,6 +20,7 @@
     const message = document.getElementById("upload-message");
     const endpoint = form.dataset.endpoint;
     const maxBytes = Number(form.dataset.maxBytes);
+    const maxDuration = Number(form.dataset.maxDurationSeconds);
     const extensions = (form.dataset.extensions || "").split(",").filter(Boolean);
     const queued = [];
 
@@ -30,9 +33,9 @@
 
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      add(Array.from(input.files || []));
+      const files = Array.from(input.files || []);
       input.value = "";
-      startQueued();
+      add(files).then(startQueued);
     });
 
     // Dropped files start at once: dropping is the choice and the go in one gesture.
@@ -42,19 +45,18 @@
     zone.addEventListener("drop", (e) => {
       e.preventDefault();
       zone.classList.remove("dragging");
-      add(Array.from(e.dataTransfer.files || []));
-      startQueued();
+      add(Array.from(e.dataTransfer.files || [])).then(startQueued);
     });
 
-    function add(files) {
+    async function add(files) {
       if (files.length === 0) {
         message.textContent = "Choose one or more video files first.";
         return;
       }
       message.textContent = "";
-      for (const file of files) {
-        const refusal = check(file);
-        const item = row(file);
+      const items = files.map((file) => ({ file, item: row(file) }));
+      for (const { file, item } of items) {
+        const refusal = check(file) || await checkDuration(file);
         if (refusal) {
           item.fail(refusal, "refused");
         } else {
@@ -78,6 +80,38 @@
       if (file.size === 0) return `'${file.name}' is empty.`;
       if (file.size > maxBytes) return `'${file.name}' is ${formatSize(file.size)}; the limit is ${formatSize(maxBytes)}.`;
       return null;
+    }
+
+    // The duration, where the browser can read it from the file's metadata (not every container or codec plays
+    // here; then the server's probe decides after the upload, with the same limit).
+    async function checkDuration(file) {
+      if (!(maxDuration > 0)) return null;
+      const seconds = await readDuration(file);
+      if (seconds !== null && seconds > maxDuration) {
+        return `'${file.name}' lasts ${formatDuration(seconds)}; videos up to ${formatDuration(maxDuration)} long are accepted.`;
+      }
+      return null;
+    }
+
+    function readDuration(file) {
+      return new Promise((resolve) => {
+        const video = document.createElement("video");
+        const url = URL.createObjectURL(file);
+        let timer = null;
+        const done = (seconds) => {
+          clearTimeout(timer);
+          video.removeAttribute("src");
+          video.load();
+          URL.revokeObjectURL(url);
+          resolve(Number.isFinite(seconds) && seconds > 0 ? seconds : null);
+        };
+        timer = setTimeout(() => done(null), DURATION_CHECK_MS);
+        video.preload = "metadata";
+        video.muted = true;
+        video.addEventListener("loadedmetadata", () => done(video.duration), { once: true });
+        video.addEventListener("error", () => done(null), { once: true });
+        video.src = url;
+      });
     }
 
     function row(file) {
@@ -227,6 +261,18 @@
     for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, value);
     if (text !== undefined) e.textContent = text;
     return e;
+  }
+
+  // As the server says it (VideoLimitOptions.FormatDuration): "5.2 s", "2:05", "1:02:03", "90 min", "2 h".
+  function formatDuration(seconds) {
+    if (seconds < 60) return `${Math.round(seconds * 10) / 10} s`;
+    const total = Math.round(seconds);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (s === 0 && m === 0) return `${h} h`;
+    if (s === 0) return `${Math.floor(total / 60)} min`;
+    return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}` : `${m}:${String(s).padStart(2, "0")}`;
   }
 
   function formatSize(bytes) {
