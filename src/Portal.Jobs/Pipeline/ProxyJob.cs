@@ -4,6 +4,7 @@ using FFMpegCore.Enums;
 using FFMpegCore.Exceptions;
 using Hangfire;
 using Portal.Data.Media;
+using Portal.Inference.Frames;
 
 namespace Portal.Jobs.Pipeline;
 
@@ -36,7 +37,7 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         var fps = Math.Clamp(video.Fps ?? 25, 1, 120).ToString("0.###", CultureInfo.InvariantCulture);
         var maxSide = Services.Options.ProxyMaxSide.ToString(CultureInfo.InvariantCulture);
         var duration = Math.Max(0.001, video.DurationSeconds ?? 0);
-        var progress = 0.0;
+        var (progress, lastComplaint) = (0.0, (string?)null);
         var arguments = FFMpegArguments
             .FromFileInput(source)
             .OutputToFile(temporary, overwrite: true, options => options
@@ -46,7 +47,8 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
                     $"-vf scale=w='min({maxSide},iw)':h='min({maxSide},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2 " +
                     "-movflags +faststart"))
             .CancellableThrough(context.CancellationToken)
-            .NotifyOnProgress(time => progress = time.TotalSeconds / duration);
+            .NotifyOnProgress(time => progress = time.TotalSeconds / duration)
+            .NotifyOnStandardError(line => lastComplaint = IsComplaint(line) ? line.Trim() : lastComplaint);
 
         var encoding = arguments.ProcessAsynchronously(throwOnError: true);
         try
@@ -71,11 +73,41 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         catch (FFMpegException e) when (!context.CancellationToken.IsCancellationRequested)
         {
             File.Delete(temporary);
-            throw new PipelineFailure($"The video could not be converted for review: ffmpeg failed ({LastLine(e.Message)}).", e);
+            throw new PipelineFailure(
+                $"The video could not be converted for review: ffmpeg failed after {progress * duration:0.0} s of {duration:0.0} s ({LastLine(e.Message)}).", e);
         }
 
+        await RequireWholeVideoAsync(temporary, video.DurationSeconds, lastComplaint, context.CancellationToken);
         File.Move(temporary, target, overwrite: true);
     }
+
+    /// <summary>
+    /// Fails the video when the proxy stops well short of the duration the container announced: ffmpeg ends a
+    /// truncated or broken stream with exit code 0 and just stops writing frames, and a timeline for the first part of
+    /// a video, presented as if it were the whole, would mislead. A few damaged frames ffmpeg conceals and goes past
+    /// do not count; neither does a video that is at most 2 s or 5 % shorter (audio often outlasts the picture).
+    /// </summary>
+    private static async Task RequireWholeVideoAsync(string proxy, double? announcedSeconds, string? complaint, CancellationToken cancellationToken)
+    {
+        var info = await FfmpegFrameReader.ProbeAsync(proxy, cancellationToken: cancellationToken);
+        if (announcedSeconds is not { } expected || info.FrameCount is not { } frames || info.Fps <= 0)
+        {
+            return;
+        }
+
+        var decoded = frames / info.Fps;
+        if (expected - decoded > Math.Max(2, 0.05 * expected))
+        {
+            File.Delete(proxy);
+            throw new PipelineFailure(
+                $"The video breaks off after frame {frames} ({decoded:0.0} s of {expected:0.0} s): ffmpeg could not decode the rest" +
+                (complaint is null ? "." : $" ({complaint})."));
+        }
+    }
+
+    /// <summary>A line of ffmpeg's log that reports damaged input (the last one explains a broken-off video best).</summary>
+    private static bool IsComplaint(string line) =>
+        new[] { "error", "invalid", "partial file", "corrupt", "truncated", "missing" }.Any(word => line.Contains(word, StringComparison.OrdinalIgnoreCase));
 
     private static string LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? text;
