@@ -90,6 +90,12 @@ public sealed class PipelineTests(PortalApp app) : IClassFixture<PortalApp>
         var (codec, rFrameRate, avgFrameRate) = StreamRates(proxy);
         Assert.Equal("h264", codec);
         Assert.Equal(rFrameRate, avgFrameRate);
+        // A key picture at least every 2 s, so a seek decodes at most 2 s of frames.
+        var keyTimes = Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey", "-show_entries", "frame=pts_time", "-of", "csv=p=0", proxy)
+            .Split('\n').Select(line => line.Trim().TrimEnd(',')).Where(line => line.Length > 0) // ffprobe adds a comma and blank lines
+            .Select(t => double.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(keyTimes.Count >= 3, $"key pictures at {string.Join(", ", keyTimes)} in a 5.2 s clip");
+        Assert.All(keyTimes.Zip(keyTimes.Skip(1)), pair => Assert.InRange(pair.Second - pair.First, 0, 2.05));
     }
 
     [Fact]

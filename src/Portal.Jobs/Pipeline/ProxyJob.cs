@@ -34,7 +34,11 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
 
         var source = Services.Media.GetLocalPath(video.StoredPath);
         var temporary = target + ".partial.mp4";
-        var fps = Math.Clamp(video.Fps ?? 25, 1, 120).ToString("0.###", CultureInfo.InvariantCulture);
+        var rate = Math.Clamp(video.Fps ?? 25, 1, 120);
+        var fps = rate.ToString("0.###", CultureInfo.InvariantCulture);
+        // A key picture every 2 s (x264's default is every 250 frames: 25 s at 10 fps): a seek, in the browser or for
+        // a keyframe render, decodes at most 2 s of frames. Costs about 30 % in file size, hardly any encoding time.
+        var keyInterval = Math.Max(1, (int)Math.Round(2 * rate)).ToString(CultureInfo.InvariantCulture);
         var maxSide = Services.Options.ProxyMaxSide.ToString(CultureInfo.InvariantCulture);
         var duration = Math.Max(0.001, video.DurationSeconds ?? 0);
         var (progress, lastComplaint) = (0.0, (string?)null);
@@ -43,7 +47,7 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
             .OutputToFile(temporary, overwrite: true, options => options
                 .WithVideoCodec(VideoCodec.LibX264)
                 .WithCustomArgument(
-                    $"-preset veryfast -crf 23 -map 0:v:0 -map 0:a:0? -c:a aac -b:a 128k -pix_fmt yuv420p -fps_mode cfr -r {fps} " +
+                    $"-preset veryfast -crf 23 -g {keyInterval} -map 0:v:0 -map 0:a:0? -c:a aac -b:a 128k -pix_fmt yuv420p -fps_mode cfr -r {fps} " +
                     $"-vf scale=w='min({maxSide},iw)':h='min({maxSide},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2 " +
                     "-movflags +faststart"))
             .CancellableThrough(context.CancellationToken)
