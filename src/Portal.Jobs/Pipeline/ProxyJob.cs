@@ -1,6 +1,5 @@
 using System.Globalization;
 using FFMpegCore;
-using FFMpegCore.Enums;
 using FFMpegCore.Exceptions;
 using Hangfire;
 using Portal.Data.Media;
@@ -9,11 +8,12 @@ using Portal.Inference.Frames;
 namespace Portal.Jobs.Pipeline;
 
 /// <summary>
-/// Makes the review proxy: H.264 in MP4 with a constant frame rate and the index first (faststart), so any upload
-/// plays frame-accurately in a browser and every later stage sees the same frames at the same times. Rotation from
-/// the container is applied (ffmpeg's autorotate), and the picture is scaled down to at most
-/// <see cref="PipelineOptions.ProxyMaxSide"/>. Written to a temporary name and renamed, so a crash never leaves a
-/// half proxy under the real name.
+/// Makes the review proxy: H.264 in MP4 with a constant frame rate, a key picture at least every 2 s and the index
+/// first (faststart), so any upload plays frame-accurately in a browser and every later stage sees the same frames at
+/// the same times. Rotation from the container is applied (ffmpeg's autorotate), and the picture is scaled down to at
+/// most <see cref="PipelineOptions.ProxyMaxSide"/>; a picture that already is all that is copied, not re-encoded
+/// (<see cref="ProxyCopy"/>). Written to a temporary name and renamed, so a crash never leaves a half proxy under the
+/// real name.
 /// </summary>
 [Queue(JobQueues.Media)]
 public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(services)
@@ -41,15 +41,15 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         var keyInterval = Math.Max(1, (int)Math.Round(2 * rate)).ToString(CultureInfo.InvariantCulture);
         var maxSide = Services.Options.ProxyMaxSide.ToString(CultureInfo.InvariantCulture);
         var duration = Math.Max(0.001, video.DurationSeconds ?? 0);
+        var pictureArguments = await ProxyCopy.IsPossibleAsync(source, Services.Options.ProxyMaxSide, context.CancellationToken)
+            ? "-c:v copy"
+            : $"-c:v libx264 -preset veryfast -crf 23 -g {keyInterval} -pix_fmt yuv420p -fps_mode cfr -r {fps} " +
+              $"-vf scale=w='min({maxSide},iw)':h='min({maxSide},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2";
         var (progress, lastComplaint) = (0.0, (string?)null);
         var arguments = FFMpegArguments
             .FromFileInput(source)
             .OutputToFile(temporary, overwrite: true, options => options
-                .WithVideoCodec(VideoCodec.LibX264)
-                .WithCustomArgument(
-                    $"-preset veryfast -crf 23 -g {keyInterval} -map 0:v:0 -map 0:a:0? -c:a aac -b:a 128k -pix_fmt yuv420p -fps_mode cfr -r {fps} " +
-                    $"-vf scale=w='min({maxSide},iw)':h='min({maxSide},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2 " +
-                    "-movflags +faststart"))
+                .WithCustomArgument($"-map 0:v:0 -map 0:a:0? {pictureArguments} -c:a aac -b:a 128k -movflags +faststart"))
             .CancellableThrough(context.CancellationToken)
             .NotifyOnProgress(time => progress = time.TotalSeconds / duration)
             .NotifyOnStandardError(line => lastComplaint = IsComplaint(line) ? line.Trim() : lastComplaint);
