@@ -5,7 +5,9 @@
 #   pipeline  upload → Succeeded through the real portal (one in-process worker)
 #   decode    ffmpeg -i CLIP -f null -
 #   floor     ./portal pose CLIP --model <pipeline pose model> --fps 10 (decode at analysis fps + pose inference)
-# and the ratios video-seconds per wall-second and pipeline overhead over the floor.
+# and the ratios video-seconds per wall-second and pipeline overhead over the floor; also the CPU seconds of floor and
+# pipeline (user + system, ffmpeg included: a measure other people's load on a shared machine hardly moves), the
+# worker's peak RSS during that clip, and the wall seconds of each stage.
 cmd_bench_pipeline() {
   require_system_packages ffmpeg:ffmpeg
   build_solution
@@ -38,29 +40,48 @@ cmd_bench_pipeline() {
   BENCH_PID=$pid
   wait_for_http "$url/health" 120 "$pid" || die "the portal did not start; see $work/portal.log"
 
-  printf '%-40s %8s %9s %9s %9s %10s %9s %9s\n' clip video_s decode_s floor_s pipe_s video_s/s overhead peak_MiB
-  local clip name duration t0 t1 decode floor pipeline id status peak
+  printf '%-40s %8s %9s %9s %9s %10s %9s %9s %9s %9s\n' clip video_s decode_s floor_s pipe_s video_s/s overhead floor_cpu pipe_cpu peak_MiB
+  local clip name duration t0 t1 decode floor floor_cpu pipeline pipeline_cpu cpu0 id status stage seen peak load0
   for clip in "${clips[@]}"; do
     name="$(basename "$clip")"
+    load0="$(cut -d' ' -f1 /proc/loadavg)"
     duration="$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$clip")"
     t0=$(date +%s.%N); ffmpeg -v error -i "$clip" -f null - ; t1=$(date +%s.%N)
     decode=$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
-    t0=$(date +%s.%N)
-    dotnet "$(build_output Portal.Cli)/portal-cli.dll" pose --models "$ROOT/models" "$clip" --model movenet-multipose --fps 10 --out "$work/floor.json" >/dev/null 2>&1
-    t1=$(date +%s.%N)
-    floor=$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
+    # bash's `time` reports wall, user and system seconds of the floor, its ffmpeg child included.
+    read -r floor floor_cpu < <({ TIMEFORMAT='%R %U %S'; time dotnet "$(build_output Portal.Cli)/portal-cli.dll" pose --models "$ROOT/models" "$clip" \
+      --model movenet-multipose --fps 10 --out "$work/floor.json" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }')
+    # The worker's peak is measured per clip: writing 5 to clear_refs resets VmHWM to the current RSS.
+    echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "portal: cannot reset the peak RSS; peak_MiB is the process's peak so far"
+    cpu0=$(process_cpu_seconds "$pid")
     t0=$(date +%s.%N)
     id=$(curl -fsS -F "file=@$clip" "$url/api/videos" | sed -E 's/.*"id":"([^"]+)".*/\1/')
-    status=""
+    status="" seen="upload"
+    local -A stage_start=([upload]="$t0") # upload: from sending the file until the API shows the first stage
     while [[ "$status" != "Succeeded" && "$status" != "Failed" ]]; do
       sleep 0.2
-      status=$(curl -fsS "$url/api/videos/$id" | sed -E 's/.*"status":"([^"]+)".*/\1/')
+      read -r status stage <<<"$(curl -fsS "$url/api/videos/$id" | sed -E 's/.*"status":"([^"]+)".*"stage":"?([a-z]*)"?,.*/\1 \2/')"
+      if [[ "$stage" != "" && "$stage" != null ]] && [ -z "${stage_start[$stage]:-}" ]; then stage_start[$stage]=$(date +%s.%N); seen+=" $stage"; fi
     done
     t1=$(date +%s.%N)
     pipeline=$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
+    pipeline_cpu=$(awk -v a="$(process_cpu_seconds "$pid")" -v b="$cpu0" 'BEGIN { printf "%.2f", a - b }')
     peak=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
-    printf '%-40s %8.1f %9s %9s %9s %10.2f %8.0f%% %9s %s\n' "$name" "$duration" "$decode" "$floor" "$pipeline" \
+    printf '%-40s %8.1f %9s %9s %9s %10.2f %8.0f%% %9s %9s %9s %s\n' "$name" "$duration" "$decode" "$floor" "$pipeline" \
       "$(awk -v d="$duration" -v p="$pipeline" 'BEGIN { print d / p }')" \
-      "$(awk -v f="$floor" -v p="$pipeline" 'BEGIN { print 100 * (p - f) / f }')" "$peak" "$status"
+      "$(awk -v f="$floor" -v p="$pipeline" 'BEGIN { print 100 * (p - f) / f }')" "$floor_cpu" "$pipeline_cpu" "$peak" "$status"
+    # Where the pipeline's wall time went: each stage from when the API first showed it to the next one.
+    local line="  stages (s):" previous="" at
+    for stage in $seen end; do
+      at="${stage_start[$stage]:-$t1}"
+      [ -n "$previous" ] && line+=" $previous $(awk -v a="$at" -v b="${stage_start[$previous]}" 'BEGIN { printf "%.1f", a - b }')"
+      previous="$stage"
+    done
+    printf '%s; load average %s at the start, %s at the end\n' "$line" "$load0" "$(cut -d' ' -f1 /proc/loadavg)"
   done
+}
+
+# process_cpu_seconds PID — user + system CPU seconds of PID and its children it has waited for (ffmpeg, ffprobe).
+process_cpu_seconds() {
+  awk -v tick="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13 + $14 + $15) / tick }' "/proc/$1/stat"
 }

@@ -57,6 +57,9 @@ public sealed class PipelineTests(PortalApp app) : IClassFixture<PortalApp>
         var video = await app.WaitUntilFinishedAsync(uploaded.Id, TimeSpan.FromMinutes(10));
 
         Assert.True(video.Status == VideoStatus.Succeeded, $"{video.Status} {video.Error}");
+        // This clip already is browser-ready H.264 with a key picture every second: its proxy copies the picture.
+        var proxy = Path.Combine(app.Media.Path, "videos", uploaded.Id.ToString("N"), "proxy.mp4");
+        Assert.Equal(PictureHash(TestPaths.Video("one-by-one-person-detection.mp4")), PictureHash(proxy));
         var timeline = await app.GetJsonAsync<TimelineDto>($"/api/videos/{uploaded.Id}/timeline");
         Assert.True(timeline.Tracks.Count >= 2, $"people come and go one by one: {timeline.Tracks.Count} track(s)");
         foreach (var track in timeline.Tracks.Where(t => t.EndSeconds - t.StartSeconds >= 1))
@@ -90,6 +93,12 @@ public sealed class PipelineTests(PortalApp app) : IClassFixture<PortalApp>
         var (codec, rFrameRate, avgFrameRate) = StreamRates(proxy);
         Assert.Equal("h264", codec);
         Assert.Equal(rFrameRate, avgFrameRate);
+        // A key picture at least every 2 s, so a seek decodes at most 2 s of frames.
+        var keyTimes = Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey", "-show_entries", "frame=pts_time", "-of", "csv=p=0", proxy)
+            .Split('\n').Select(line => line.Trim().TrimEnd(',')).Where(line => line.Length > 0) // ffprobe adds a comma and blank lines
+            .Select(t => double.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(keyTimes.Count >= 3, $"key pictures at {string.Join(", ", keyTimes)} in a 5.2 s clip");
+        Assert.All(keyTimes.Zip(keyTimes.Skip(1)), pair => Assert.InRange(pair.Second - pair.First, 0, 2.05));
     }
 
     [Fact]
@@ -225,6 +234,9 @@ public sealed class PipelineTests(PortalApp app) : IClassFixture<PortalApp>
         var stream = JsonDocument.Parse(output).RootElement.GetProperty("streams")[0];
         return (stream.GetProperty("codec_name").GetString()!, stream.GetProperty("r_frame_rate").GetString()!, stream.GetProperty("avg_frame_rate").GetString()!);
     }
+
+    /// <summary>The MD5 of a video's coded picture data (ffmpeg's md5 muxer over the copied stream).</summary>
+    private static string PictureHash(string path) => Run("ffmpeg", "-v", "error", "-i", path, "-map", "0:v:0", "-c", "copy", "-f", "md5", "-").Trim();
 
     private static int IndexOf(byte[] data, ReadOnlySpan<byte> needle) => data.AsSpan().IndexOf(needle) is var i and >= 0 ? i : int.MaxValue;
 

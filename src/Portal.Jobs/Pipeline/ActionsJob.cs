@@ -11,7 +11,8 @@ namespace Portal.Jobs.Pipeline;
 /// Action windows → segments → attention, per track: each track is cut into windows of the model card's length at
 /// the run's stride, the windows are classified in batches (probabilities, frame and joint attention stored as
 /// float16 blobs), and consecutive windows are merged into labelled segments (<see cref="SegmentBuilder"/>). Each
-/// segment's keyframe time is the frame its windows' attention weighted most. Tracks are read one at a time.
+/// segment's keyframe time is the frame its windows' attention weighted most. Tracks are read and their results
+/// written one at a time.
 /// </summary>
 [Queue(JobQueues.Inference)]
 public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJob(services)
@@ -61,6 +62,7 @@ public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJo
                     segment.FirstWindow, segment.WindowCount, KeyframeSeconds(segment, windows, predictions, card.Window.Seconds)));
             }
 
+            await context.FlushResultsAsync(); // memory holds one track's windows, not the whole video's
             await context.ReportAsync((i + 1) / (double)trackIds.Count);
         }
     }

@@ -29,21 +29,24 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         var run = context.Run;
         var video = context.Video;
         var proxy = Services.Media.GetLocalPath(MediaKeys.VideoProxy(video.Id));
-        var segments = await context.Db.Segments.Where(s => s.RunId == run.Id && s.KeyframeSeconds != null)
-            .OrderBy(s => s.TrackNumber).ThenBy(s => s.SegmentIndex).ToListAsync(context.CancellationToken);
-        if (segments.Count == 0)
+        var withKeyframes = context.Db.Segments.Where(s => s.RunId == run.Id && s.KeyframeSeconds != null);
+        var total = await withKeyframes.CountAsync(context.CancellationToken);
+        if (total == 0)
         {
             return;
         }
 
+        var trackNumbers = await withKeyframes.Select(s => s.TrackNumber).Distinct().OrderBy(n => n).ToListAsync(context.CancellationToken);
         var info = await FfmpegFrameReader.ProbeAsync(proxy, cancellationToken: context.CancellationToken);
         var (sourceWidth, sourceHeight) = video.DisplaySize ?? (info.Width, info.Height);
         var toProxyX = info.Width / (float)sourceWidth;
         var toProxyY = info.Height / (float)sourceHeight;
         var done = 0;
-        foreach (var trackSegments in segments.GroupBy(s => s.TrackNumber))
+        foreach (var trackNumber in trackNumbers)
         {
-            var track = await context.Db.Tracks.AsNoTracking().SingleAsync(t => t.RunId == run.Id && t.TrackNumber == trackSegments.Key, context.CancellationToken);
+            // One track's segments, poses and windows at a time, so memory does not grow with the video's length.
+            var trackSegments = await withKeyframes.Where(s => s.TrackNumber == trackNumber).OrderBy(s => s.SegmentIndex).ToListAsync(context.CancellationToken);
+            var track = await context.Db.Tracks.AsNoTracking().SingleAsync(t => t.RunId == run.Id && t.TrackNumber == trackNumber, context.CancellationToken);
             var frames = PoseBlob.Decode(track.Poses);
             var windows = await context.Db.ActionWindows.AsNoTracking().Where(w => w.RunId == run.Id && w.TrackNumber == track.TrackNumber)
                 .OrderBy(w => w.WindowIndex).ToListAsync(context.CancellationToken);
@@ -62,8 +65,10 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
                 }
 
                 segment.SetKeyframe(key);
-                await context.ReportAsync(++done / (double)segments.Count);
+                await context.ReportAsync(++done / (double)total);
             }
+
+            await context.FlushResultsAsync();
         }
     }
 

@@ -11,8 +11,10 @@ namespace Portal.Jobs.Pipeline;
 
 /// <summary>What a stage works on: the run, its video, and ways to report progress and check for cancellation.</summary>
 /// <remarks>
-/// A stage adds its results to <see cref="Db"/> without saving; the job saves them together with the stage's
-/// checkpoint in one SaveChanges, i.e. one transaction, so a crash leaves either all of a stage's rows or none.
+/// A stage adds its results to <see cref="Db"/>; the job runs the whole stage in one database transaction and commits
+/// it together with the stage's checkpoint, so a crash leaves either all of a stage's rows or none. A stage whose
+/// results grow with the video's length hands them to PostgreSQL as it goes (<see cref="FlushResultsAsync"/>) so the
+/// worker's memory does not grow with them; they stay invisible to others until the commit.
 /// Progress goes through a separate short-lived context so it is visible at once.
 /// </remarks>
 public sealed class StageContext(
@@ -66,6 +68,28 @@ public sealed class StageContext(
         DateTimeOffset? eta = fraction > 0.02 ? _startedAt + (now - _startedAt) / fraction : null;
         current.ReportProgress(stage, PipelineStages.Overall(stage, fraction), eta, now);
         await progressDb.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the results added so far into the stage's open transaction and stops tracking them, so that memory holds
+    /// only what was added since. The rows are committed with the checkpoint, or rolled back if the stage never ends.
+    /// </summary>
+    /// <remarks>
+    /// The run and video rows must not change before the stage ends: written inside this long transaction they would
+    /// stay locked, and the progress reports and a cancel request (other connections) would wait for the stage to end.
+    /// </remarks>
+    public async Task FlushResultsAsync()
+    {
+        if (db.Entry(run).State != EntityState.Unchanged || db.Entry(video).State != EntityState.Unchanged)
+        {
+            throw new InvalidOperationException("The run or video changed in the middle of a stage; change them only when the stage ends.");
+        }
+
+        await db.SaveChangesAsync(CancellationToken);
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity != run && e.Entity != video).ToList())
+        {
+            entry.State = EntityState.Detached;
+        }
     }
 
     public void Dispose() => _stop.Dispose();
@@ -147,6 +171,8 @@ public abstract class PipelineStageJob(PipelineStageServices services)
         await db.SaveChangesAsync(cancellationToken);
         services.Logger.LogInformation("Run {RunId}: stage {Stage} started (job {JobId})", runId, Stage, performContext?.BackgroundJob.Id);
 
+        // The stage's results and its checkpoint: one transaction, however many times the stage flushes its results.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         using var context = new StageContext(services.DbFactory, db, run, video, Stage, services.Clock, cancellationToken);
         await ExecuteAsync(context);
         run.CompleteStage(Stage);
@@ -158,7 +184,8 @@ public abstract class PipelineStageJob(PipelineStageServices services)
             video.MarkSucceeded(now);
         }
 
-        await db.SaveChangesAsync(cancellationToken); // results + checkpoint (+ the end of the run): one transaction
+        await db.SaveChangesAsync(cancellationToken); // the last results + checkpoint (+ the end of the run)
+        await transaction.CommitAsync(cancellationToken);
         services.Logger.LogInformation("Run {RunId}: stage {Stage} done", runId, Stage);
 
         EnqueueNext(services.Jobs, runId);

@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.EntityFrameworkCore;
 using Portal.Data.Entities;
 using Portal.Data.Media;
 using Portal.Inference.Frames;
@@ -10,9 +11,10 @@ namespace Portal.Jobs.Pipeline;
 /// <summary>
 /// Decode → poses → tracking, streamed: FFmpeg pipes raw RGB frames of the proxy at the analysis frame rate (scaled
 /// for the pose model; no image files), the pose model finds every person in each frame, and the tracker links them
-/// into people with stable numbers. Memory holds one frame and the people currently in view; a finished track is
-/// packed into its compact blob at once. The three steps are one job because frames are never stored: the durable
-/// checkpoint is the tracks, saved together when the video has been read to the end.
+/// into people with stable numbers. Memory holds one frame and the people currently in view: a finished track is
+/// packed into its compact blob at once and handed to the database in small batches. The three steps are one job
+/// because frames are never stored: the durable checkpoint is the tracks, committed together when the video has been
+/// read to the end (<see cref="StageContext.FlushResultsAsync"/>).
 /// </summary>
 [Queue(JobQueues.Inference)]
 public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(services)
@@ -36,9 +38,15 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         var toSourceX = sourceWidth / (float)decodeWidth;
         var toSourceY = sourceHeight / (float)decodeHeight;
 
-        var finished = new List<(int FirstFrame, TrackRecordDraft Draft)>();
+        // A track's number is only known once every track that started before it has ended (short ones are dropped),
+        // so tracks are written under a provisional number, minus the tracker's id, and numbered 1..n at the end.
+        var (tracks, pendingBytes) = (0, 0L);
         var tracker = new PoseTracker(new PoseTrackerOptions { MaxGapFrames = (int)Math.Ceiling(run.AnalysisFps) }, track =>
-            finished.Add((track.FirstFrame, Draft(track, run.AnalysisFps))));
+        {
+            var record = Record(run, -track.Id, track);
+            context.Db.Tracks.Add(record);
+            (tracks, pendingBytes) = (tracks + 1, pendingBytes + record.Poses.Length);
+        });
         var expectedFrames = Math.Max(1, (video.DurationSeconds ?? info.FrameCount / info.Fps ?? 1) * run.AnalysisFps);
         var frames = 0;
         using (var lease = Services.Models.RentPoseEstimator(run.PoseModel))
@@ -52,6 +60,12 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
                     var people = estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
                     tracker.Push(frame.Index, people.Select(p => Scale(p, toSourceX, toSourceY)).ToList());
                     frames++;
+                    if (pendingBytes >= FlushBytes)
+                    {
+                        await context.FlushResultsAsync();
+                        pendingBytes = 0;
+                    }
+
                     await context.ReportAsync(frames / expectedFrames);
                 }
             }
@@ -62,23 +76,33 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         }
 
         tracker.Finish();
-        var number = 1;
-        foreach (var (_, draft) in finished.OrderBy(f => f.FirstFrame))
-        {
-            context.Db.Tracks.Add(TrackRecord.Create(run.Id, number++, draft.StartSeconds, draft.EndSeconds, draft.FrameCount, draft.Poses));
-        }
-
+        await context.FlushResultsAsync();
+        await NumberTracksAsync(context);
         run.RecordAnalysedFrames(frames);
-        run.SetNote(finished.Count == 0 ? "Nobody was seen in the video." : null);
+        run.SetNote(tracks == 0 ? "Nobody was seen in the video." : null);
     }
 
-    private sealed record TrackRecordDraft(double StartSeconds, double EndSeconds, int FrameCount, byte[] Poses);
+    /// <summary>Finished tracks' pose bytes held before they are written (a ten-minute track is about 700 KB).</summary>
+    private const long FlushBytes = 1 << 20;
 
-    private static TrackRecordDraft Draft(PersonTrack track, double fps)
+    private static TrackRecord Record(ProcessingRun run, int number, PersonTrack track)
     {
-        var frames = track.Frames.Select(f => new TrackFrame(f.Frame, f.Frame / fps, f.Person)).ToList();
-        return new TrackRecordDraft(frames[0].Seconds, frames[^1].Seconds, frames.Count, PoseBlob.Encode(frames));
+        var frames = track.Frames.Select(f => new TrackFrame(f.Frame, f.Frame / run.AnalysisFps, f.Person)).ToList();
+        return TrackRecord.Create(run.Id, number, frames[0].Seconds, frames[^1].Seconds, frames.Count, PoseBlob.Encode(frames));
     }
+
+    /// <summary>
+    /// Numbers the run's tracks 1..n in order of first appearance (ties: the tracker's order). The provisional numbers
+    /// are all negative and the final ones positive, so the unique (run, number) index holds at every row.
+    /// </summary>
+    private static Task NumberTracksAsync(StageContext context) => context.Db.Database.ExecuteSqlInterpolatedAsync(
+        $"""
+        update portal.tracks t set "TrackNumber" = n.number
+        from (select "Id", row_number() over (order by "StartSeconds", "TrackNumber" desc) as number
+              from portal.tracks where "RunId" = {context.Run.Id}) n
+        where t."Id" = n."Id"
+        """,
+        context.CancellationToken);
 
     private static PosePerson Scale(PosePerson person, float sx, float sy) => new(
         person.Box is { } b ? new PersonBox(b.X1 * sx, b.Y1 * sy, b.X2 * sx, b.Y2 * sy, b.Score) : null,
