@@ -23,24 +23,38 @@ public static class TrackWindows
             return windows;
         }
 
-        var first = times.Min();
-        var last = times.Max();
+        // Frames in time order (stable, so equal times keep their order); windows start in increasing time, so two
+        // moving indices find each window's frames: linear in the track's length after the sort, where scanning
+        // every frame for every window was quadratic (an hour-long track has 36,000 frames and 3,600 windows).
+        var order = Enumerable.Range(0, times.Count).OrderBy(i => times[i]).ToArray();
+        var first = times[order[0]];
+        var last = times[order[^1]];
         var count = Math.Max(1, 1 + (int)Math.Ceiling((last - first - seconds) / stride - 1e-9));
+        var from = 0;
+        var to = 0;
         for (var k = 0; k < count; k++)
         {
             var start = first + k * stride;
             var end = start + seconds;
-            var inside = new List<double[]>();
-            for (var i = 0; i < times.Count; i++)
+            while (from < order.Length && times[order[from]] < start - 1e-9)
             {
-                if (times[i] >= start - 1e-9 && times[i] < end - 1e-9)
-                {
-                    inside.Add(frames[i]);
-                }
+                from++;
             }
 
-            if (inside.Count > 0)
+            to = Math.Max(to, from);
+            while (to < order.Length && times[order[to]] < end - 1e-9)
             {
+                to++;
+            }
+
+            if (to > from)
+            {
+                var inside = new double[to - from][];
+                for (var i = from; i < to; i++)
+                {
+                    inside[i - from] = frames[order[i]];
+                }
+
                 windows.Add(new TrackWindow(start, Math.Min(end, last), inside));
             }
         }
