@@ -262,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"no stream {args.stream!r} in {args.config}; streams: {', '.join(known)}")
         for s in cfg["streams"]:
             done = (out / "streams" / s["name"] / "model.pt").exists()
-            if (args.stream in (None, s["name"])) and not (done and not args.stream):
+            # --stream NAME (re)trains that stream; without it, train the streams not trained yet (e.g. on a GPU).
+            if args.stream == s["name"] or (args.stream is None and not done):
                 train_one(stream_config(cfg, s), out / "streams" / s["name"], args, device)
         if args.stream:
             return 0
