@@ -8,17 +8,25 @@ public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<Runnin
 {
     private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 300_000 };
 
+    /// <summary>Uploads a shared clip through the upload page and waits in the library until it has Succeeded.</summary>
+    private static async Task<(ILocator Row, string? Id)> UploadUntilSucceededAsync(IPage page, string clip)
+    {
+        await page.GotoAsync("/upload");
+        await page.GetByTestId("upload-input").SetInputFilesAsync(TestPaths.Video(clip));
+        await page.GetByTestId("upload-button").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("upload-state").First).ToHaveTextAsync("uploaded", Slow);
+        var id = await page.GetByTestId("upload-item").First.GetAttributeAsync("data-video-id");
+        await page.GotoAsync("/");
+        var row = page.Locator($"[data-testid=video-row][data-video-id='{id}']");
+        await Assertions.Expect(row.GetByTestId("video-status")).ToHaveTextAsync("Succeeded", Slow);
+        return (row, id);
+    }
+
     [Fact]
     public async Task ReviewingAnUploadedClip_DrawsTheOverlay_SeeksToASegment_AndARelabelReachesTheCsvExport()
     {
         var page = await portal.NewPageAsync();
-        await page.GotoAsync("/upload");
-        await page.GetByTestId("upload-input").SetInputFilesAsync(TestPaths.Video("basketball_two_people.mp4"));
-        await page.GetByTestId("upload-button").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("upload-state").First).ToHaveTextAsync("uploaded", Slow);
-        await page.GotoAsync("/");
-        var row = page.GetByTestId("video-row").Filter(new LocatorFilterOptions { HasText = "basketball_two_people.mp4" });
-        await Assertions.Expect(row.GetByTestId("video-status")).ToHaveTextAsync("Succeeded", Slow);
+        var (row, _) = await UploadUntilSucceededAsync(page, "basketball_two_people.mp4");
 
         await row.GetByTestId("review-link").ClickAsync();
         await page.WaitForURLAsync("**/videos/*");
@@ -82,15 +90,7 @@ public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<Runnin
     [Fact]
     public async Task TwoReviewersRelabellingAtOnce_TheSecondIsToldAndSeesTheFirstsChange_InsteadOfOverwritingIt()
     {
-        var upload = await portal.NewPageAsync();
-        await upload.GotoAsync("/upload");
-        await upload.GetByTestId("upload-input").SetInputFilesAsync(TestPaths.Video("tfjs_pose_1.mp4"));
-        await upload.GetByTestId("upload-button").ClickAsync();
-        await Assertions.Expect(upload.GetByTestId("upload-state").First).ToHaveTextAsync("uploaded", Slow);
-        var id = await upload.GetByTestId("upload-item").First.GetAttributeAsync("data-video-id");
-        await upload.GotoAsync("/");
-        var row = upload.Locator($"[data-testid=video-row][data-video-id='{id}']");
-        await Assertions.Expect(row.GetByTestId("video-status")).ToHaveTextAsync("Succeeded", Slow);
+        var (_, id) = await UploadUntilSucceededAsync(await portal.NewPageAsync(), "tfjs_pose_1.mp4");
 
         // Both open the review before either saves.
         var first = await portal.NewPageAsync();
