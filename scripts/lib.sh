@@ -35,6 +35,13 @@ portal_data_dir() {
 
 BUILD_CONFIGURATION="${PORTAL_CONFIGURATION:-Release}"
 
+# Every process ./portal starts (the portal, its workers, their tests and benchmarks) gets two glibc malloc arenas
+# unless the caller chose otherwise. With glibc's default of eight per core, ONNX Runtime's threads, the ffmpeg pipe
+# readers and the .NET thread pool spread native allocations over many arenas that each keep their freed memory, and
+# the worker's resident memory grew with the length of the video (docs/benchmarks.md, "Worker memory against video
+# length"). It has to be in the environment when the process starts: glibc creates arenas before Main runs.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+
 build_solution() {
   log "portal: building ($BUILD_CONFIGURATION)"
   dotnet build "$ROOT/Portal.sln" -c "$BUILD_CONFIGURATION" -v quiet -nologo -clp:NoSummary >&2 ||
