@@ -1,0 +1,92 @@
+# help:   bench-memory [--lengths S,S,...] [CLIP]  the worker's peak memory on clips of these lengths cut or looped
+# help:                      from CLIP (default: 60 s and 3600 s of the 139 s shared clip)
+
+# Is the worker's memory flat in video length? Every clip is made from the same real video at run time, a long one
+# by looping it (`-stream_loop -1 -c copy`: no re-encode, so the people, the tracks and the segments repeat and the
+# only thing that grows is the length). Each clip runs on a fresh stand-alone worker (`Portal.Jobs`, one job at a
+# time) beside a throwaway web host, so the figures are the worker's alone: uploads are the web host's business.
+# While a clip runs, the worker's resident memory is sampled every 0.5 s with the stage from the API; the table gives
+# the peak in each stage and the kernel's high-water mark (VmHWM), which also catches what falls between samples.
+cmd_bench_memory() {
+  local lengths=60,3600 source="$ROOT/../shared/data/video/one-by-one-person-detection.mp4"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --lengths) lengths="$2"; shift 2 ;;
+      -*) die "bench-memory: unknown option '$1'" ;;
+      *) source="$1"; shift ;;
+    esac
+  done
+  [ -f "$source" ] || die "bench-memory: no such clip: $source"
+  require_system_packages ffmpeg:ffmpeg
+  build_solution
+  run_command_if_present models
+
+  local work port url web
+  work="$(mktemp -d /tmp/portal-bench-memory.XXXXXX)"
+  chmod 755 "$work"
+  MEMORY_WORK="$work"
+  # shellcheck disable=SC2317  # called by the trap
+  memory_cleanup() {
+    trap '' INT TERM
+    trap - EXIT
+    local p
+    for p in ${MEMORY_WORKER_PID:-} ${MEMORY_WEB_PID:-}; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    pg_stop "$MEMORY_WORK/postgres" || true
+    rm -rf "$MEMORY_WORK"
+  }
+  trap memory_cleanup INT TERM EXIT
+
+  local length
+  for length in ${lengths//,/ }; do
+    [[ "$length" =~ ^[0-9]+$ ]] || die "bench-memory: --lengths takes whole seconds, e.g. 60,3600"
+    log "bench-memory: a ${length} s clip from $(basename "$source")"
+    ffmpeg -nostdin -v error -stream_loop -1 -i "$source" -t "$length" -c copy -y "$work/clip${length}s.mp4"
+  done
+
+  pg_start "$work/postgres"
+  export ConnectionStrings__Portal Portal__Media__Root="$work/media" Portal__Pipeline__ModelsRoot="$ROOT/models" \
+    Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production
+  ConnectionStrings__Portal="$(pg_connection_string "$work/postgres" portal)"
+  port="$(free_port)"
+  url="http://127.0.0.1:$port"
+  Portal__Worker__InProcess=false \
+    dotnet "$(build_output Portal.Web)/Portal.Web.dll" --urls "$url" --contentRoot "$ROOT/src/Portal.Web" >"$work/web.log" 2>&1 &
+  web=$!
+  MEMORY_WEB_PID=$web
+  wait_for_http "$url/health" 120 "$web" || die "the web host did not start; see $work/web.log"
+
+  printf '%-10s %8s %8s %s\n' clip video_s wall_s "worker peak RSS MiB by stage … VmHWM (web host VmHWM)"
+  for length in ${lengths//,/ }; do
+    memory_one_clip "$work/clip${length}s.mp4" "$url" "$work" "$web"
+  done
+}
+
+# memory_one_clip CLIP URL WORK WEB_PID — one clip on a fresh worker; prints a row.
+memory_one_clip() {
+  local clip="$1" url="$2" work="$3" web="$4" worker duration t0 id status="" stage rss
+  Portal__Worker__WorkerCount=1 dotnet "$(build_output Portal.Jobs)/Portal.Jobs.dll" >"$work/worker.log" 2>&1 &
+  worker=$!
+  MEMORY_WORKER_PID=$worker
+  duration="$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$clip")"
+  t0=$(date +%s.%N)
+  id=$(curl -fsS -F "file=@$clip" "$url/api/videos" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+  local -A peak=()
+  local order=""
+  while [[ "$status" != "Succeeded" && "$status" != "Failed" ]]; do
+    kill -0 "$worker" 2>/dev/null || die "the worker died; see $work/worker.log"
+    sleep 0.5
+    read -r status stage <<<"$(curl -fsS "$url/api/videos/$id" | sed -E 's/.*"status":"([^"]+)".*"stage":"?([a-z]*)"?,.*/\1 \2/')"
+    [[ "$stage" == "" || "$stage" == null ]] && stage=queued
+    rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$worker/status")
+    [ -z "${peak[$stage]:-}" ] && order+=" $stage"
+    if [ -z "${peak[$stage]:-}" ] || [ "$rss" -gt "${peak[$stage]}" ]; then peak[$stage]=$rss; fi
+  done
+  local line="" s
+  for s in $order; do line+=" $s ${peak[$s]}"; done
+  printf '%-10s %8.1f %8.1f %s … %s (%s) %s\n' "$(basename "$clip" .mp4)" "$duration" \
+    "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')" "$line" \
+    "$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$worker/status")" \
+    "$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$web/status")" "$status"
+  kill -TERM "$worker" 2>/dev/null && wait "$worker" 2>/dev/null
+  MEMORY_WORKER_PID=""
+}
