@@ -12,6 +12,7 @@ public static class WorkerProgram
 {
     public static async Task Main(string[] args)
     {
+        MallocArenas.Limit();
         var builder = Host.CreateApplicationBuilder(args);
         builder.AddPortalData();
         builder.AddPortalJobs();

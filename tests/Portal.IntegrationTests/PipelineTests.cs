@@ -73,6 +73,32 @@ public sealed class PipelineTests(PortalApp app) : IClassFixture<PortalApp>
                 Assert.Equal(track.Segments[s - 1].EndSeconds, track.Segments[s].StartSeconds, 3);
             }
         }
+
+        // The actions stage reads and writes a track a few windows at a time (5 in these tests): whatever the chunk
+        // boundaries, a track's windows are numbered 0..n-1 in time order at the run's stride, and its segments take
+        // them up one after another, every window in exactly one segment.
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var run = await db.Runs.AsNoTracking().SingleAsync(r => r.VideoId == uploaded.Id);
+        var windows = (await db.ActionWindows.AsNoTracking().Where(w => w.RunId == run.Id).ToListAsync()).ToLookup(w => w.TrackNumber);
+        var segments = (await db.Segments.AsNoTracking().Where(s => s.RunId == run.Id).ToListAsync()).ToLookup(s => s.TrackNumber);
+        Assert.Contains(windows, track => track.Count() > 10);
+        foreach (var track in windows)
+        {
+            var ordered = track.OrderBy(w => w.WindowIndex).ToList();
+            Assert.Equal(Enumerable.Range(0, ordered.Count), ordered.Select(w => w.WindowIndex));
+            Assert.All(ordered.Zip(ordered.Skip(1)), pair => Assert.True(
+                pair.Second.StartSeconds - pair.First.StartSeconds >= run.WindowStrideSeconds - 1e-6,
+                $"track {track.Key}: window {pair.Second.WindowIndex} starts {pair.Second.StartSeconds} s after {pair.First.StartSeconds} s"));
+            var next = 0;
+            foreach (var segment in segments[track.Key].OrderBy(s => s.SegmentIndex))
+            {
+                Assert.Equal(next, segment.FirstWindow);
+                next += segment.WindowCount;
+            }
+
+            Assert.Equal(ordered.Count, next);
+        }
     }
 
     [Fact]

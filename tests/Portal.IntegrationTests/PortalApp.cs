@@ -44,6 +44,8 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Portal:Worker:WorkerCount", "2");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Portal:Pipeline:ModelsRoot", Path.Combine(TestPaths.RepoRoot, "models"));
+        // Tiny chunks, so every test's tracks cross the boundaries where the actions stage reads and writes anew.
+        builder.UseSetting("Portal:Pipeline:ActionChunkWindows", "5");
         if (MaxUploadBytes is { } max)
         {
             builder.UseSetting("Portal:Upload:MaxBytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -36,35 +36,55 @@ public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJo
         for (var i = 0; i < trackIds.Count; i++)
         {
             var track = await context.Db.Tracks.AsNoTracking().SingleAsync(t => t.Id == trackIds[i], context.CancellationToken);
-            var frames = PoseBlob.Decode(track.Poses);
-            var windows = TrackWindows.Slice(
-                frames.Select(f => f.Seconds).ToList(),
-                frames.Select(Flatten).ToList(),
-                card.Window.Seconds,
-                run.WindowStrideSeconds);
-            var predictions = await ClassifyAsync(context, recognizer, windows);
-            for (var w = 0; w < windows.Count; w++)
-            {
-                var p = predictions[w];
-                var probabilities = Softmax(p.Logits);
-                context.Db.ActionWindows.Add(ActionWindowRecord.Create(
-                    run.Id, track.TrackNumber, w, windows[w].StartSeconds, windows[w].EndSeconds, p.TopK[0].Label, p.TopK[0].Score,
-                    HalfBlob.Encode(probabilities), HalfBlob.Encode(p.FrameAttention), HalfBlob.Encode(p.JointAttention)));
-            }
-
-            var segments = builder.Build(windows.Select((w, k) => new WindowPrediction(w.StartSeconds, w.EndSeconds, Softmax(predictions[k].Logits))).ToList());
-            for (var s = 0; s < segments.Count; s++)
-            {
-                var segment = segments[s];
-                var topK = JsonSerializer.Serialize(segment.TopK.Select(t => new { label = t.Label, score = t.Score }));
-                context.Db.Segments.Add(SegmentRecord.Create(
-                    run.Id, track.TrackNumber, s, segment.StartSeconds, segment.EndSeconds, segment.Label, segment.Confidence, topK,
-                    segment.FirstWindow, segment.WindowCount, KeyframeSeconds(segment, windows, predictions, card.Window.Seconds)));
-            }
-
-            await context.FlushResultsAsync(); // memory holds one track's windows, not the whole video's
+            await ClassifyTrackAsync(context, recognizer, builder, track);
             await context.ReportAsync((i + 1) / (double)trackIds.Count);
         }
+    }
+
+    /// <summary>
+    /// One track's windows, classified and written <see cref="PipelineOptions.ActionChunkWindows"/> at a time: only the frames of those
+    /// windows are decoded, and what outlives a chunk is each window's probabilities and frame attention (about
+    /// 200 bytes), so a person in view for an hour costs a megabyte here rather than tens.
+    /// </summary>
+    private async Task ClassifyTrackAsync(StageContext context, ActionRecognizer recognizer, SegmentBuilder builder, TrackRecord track)
+    {
+        var run = context.Run;
+        var spans = TrackWindows.Spans(PoseBlob.Times(track.Poses), recognizer.Card.Window.Seconds, run.WindowStrideSeconds);
+        var predictions = new List<WindowPrediction>(spans.Count);
+        var frameAttention = new List<float[]>(spans.Count);
+        var chunkWindows = Math.Max(1, Services.Options.ActionChunkWindows);
+        for (var chunk = 0; chunk < spans.Count; chunk += chunkWindows)
+        {
+            var chunkSpans = spans.Skip(chunk).Take(chunkWindows).ToList();
+            var firstFrame = chunkSpans[0].FirstFrame;
+            var frames = PoseBlob.Decode(track.Poses, firstFrame, chunkSpans.Max(s => s.FirstFrame + s.FrameCount) - firstFrame).Select(Flatten).ToList();
+            var windows = chunkSpans.Select(s => new TrackWindow(s.StartSeconds, s.EndSeconds, frames.GetRange(s.FirstFrame - firstFrame, s.FrameCount))).ToList();
+            var results = await ClassifyAsync(context, recognizer, windows);
+            for (var w = 0; w < windows.Count; w++)
+            {
+                var result = results[w];
+                var probabilities = Softmax(result.Logits);
+                context.Db.ActionWindows.Add(ActionWindowRecord.Create(
+                    run.Id, track.TrackNumber, chunk + w, windows[w].StartSeconds, windows[w].EndSeconds, result.TopK[0].Label, result.TopK[0].Score,
+                    HalfBlob.Encode(probabilities), HalfBlob.Encode(result.FrameAttention), HalfBlob.Encode(result.JointAttention)));
+                predictions.Add(new WindowPrediction(windows[w].StartSeconds, windows[w].EndSeconds, probabilities));
+                frameAttention.Add(result.FrameAttention);
+            }
+
+            await context.FlushResultsAsync();
+        }
+
+        var segments = builder.Build(predictions);
+        for (var s = 0; s < segments.Count; s++)
+        {
+            var segment = segments[s];
+            var topK = JsonSerializer.Serialize(segment.TopK.Select(t => new { label = t.Label, score = t.Score }));
+            context.Db.Segments.Add(SegmentRecord.Create(
+                run.Id, track.TrackNumber, s, segment.StartSeconds, segment.EndSeconds, segment.Label, segment.Confidence, topK,
+                segment.FirstWindow, segment.WindowCount, KeyframeSeconds(segment, predictions, frameAttention, recognizer.Card.Window.Seconds)));
+        }
+
+        await context.FlushResultsAsync();
     }
 
     private async Task<List<ActionPrediction>> ClassifyAsync(StageContext context, ActionRecognizer recognizer, IReadOnlyList<TrackWindow> windows)
@@ -88,12 +108,12 @@ public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJo
     }
 
     /// <summary>The time of the (window, frame) with the highest frame attention among the segment's windows.</summary>
-    internal static double KeyframeSeconds(Segment segment, IReadOnlyList<TrackWindow> windows, IReadOnlyList<ActionPrediction> predictions, double windowSeconds)
+    internal static double KeyframeSeconds(Segment segment, IReadOnlyList<WindowPrediction> windows, IReadOnlyList<float[]> frameAttention, double windowSeconds)
     {
         var (bestTime, bestWeight) = (windows[segment.FirstWindow].StartSeconds, float.MinValue);
         for (var w = segment.FirstWindow; w < segment.FirstWindow + segment.WindowCount; w++)
         {
-            var attention = predictions[w].FrameAttention;
+            var attention = frameAttention[w];
             for (var t = 0; t < attention.Length; t++)
             {
                 // Model frame t covers the window's time evenly: its centre is at (t + 0.5) / T of the window.

@@ -44,17 +44,15 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         var done = 0;
         foreach (var trackNumber in trackNumbers)
         {
-            // One track's segments, poses and windows at a time, so memory does not grow with the video's length.
+            // One track's segments at a time, and for each only the pose and the window it draws, so memory does not
+            // grow with the video's length nor with how long a person stays in view.
             var trackSegments = await withKeyframes.Where(s => s.TrackNumber == trackNumber).OrderBy(s => s.SegmentIndex).ToListAsync(context.CancellationToken);
-            var track = await context.Db.Tracks.AsNoTracking().SingleAsync(t => t.RunId == run.Id && t.TrackNumber == trackNumber, context.CancellationToken);
-            var frames = PoseBlob.Decode(track.Poses);
-            var windows = await context.Db.ActionWindows.AsNoTracking().Where(w => w.RunId == run.Id && w.TrackNumber == track.TrackNumber)
-                .OrderBy(w => w.WindowIndex).ToListAsync(context.CancellationToken);
+            var poses = await context.Db.Tracks.Where(t => t.RunId == run.Id && t.TrackNumber == trackNumber).Select(t => t.Poses).SingleAsync(context.CancellationToken);
             foreach (var segment in trackSegments)
             {
                 var time = segment.KeyframeSeconds!.Value;
-                var pose = frames.MinBy(f => Math.Abs(f.Seconds - time))!;
-                var heat = JointHeatAt(windows.Skip(segment.FirstWindow).Take(segment.WindowCount).ToList(), time);
+                var pose = PoseBlob.Decode(poses, PoseBlob.NearestFrame(poses, time), 1)[0];
+                var heat = await JointHeatAtAsync(context, segment, time);
                 var rgb = await ReadFrameAsync(proxy, time, info.Width, info.Height, context.CancellationToken);
                 var keypoints = pose.Person.Keypoints.Select(k => new Keypoint(k.X * toProxyX, k.Y * toProxyY, k.Score)).ToList();
                 var png = KeyframeRenderer.RenderPng(rgb, info.Width, info.Height, keypoints, heat);
@@ -72,10 +70,18 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         }
     }
 
-    /// <summary>The joint attention of the window whose frame is closest to <paramref name="time"/>'s model frame.</summary>
-    private static float[] JointHeatAt(IReadOnlyList<Portal.Data.Entities.ActionWindowRecord> windows, double time)
+    /// <summary>
+    /// The joint attention at <paramref name="time"/>: from the first of the segment's windows that spans the time
+    /// (else the segment's first window), at the model frame that covers it.
+    /// </summary>
+    private static async Task<float[]> JointHeatAtAsync(StageContext context, Portal.Data.Entities.SegmentRecord segment, double time)
     {
-        var best = windows.Where(w => w.StartSeconds <= time && time <= w.EndSeconds).DefaultIfEmpty(windows.FirstOrDefault()).First();
+        var windows = context.Db.ActionWindows.AsNoTracking()
+            .Where(w => w.RunId == segment.RunId && w.TrackNumber == segment.TrackNumber
+                && w.WindowIndex >= segment.FirstWindow && w.WindowIndex < segment.FirstWindow + segment.WindowCount)
+            .OrderBy(w => w.WindowIndex);
+        var best = await windows.FirstOrDefaultAsync(w => w.StartSeconds <= time && time <= w.EndSeconds, context.CancellationToken)
+            ?? await windows.FirstOrDefaultAsync(context.CancellationToken);
         if (best is null)
         {
             return [];

@@ -37,6 +37,12 @@ public sealed class PipelineOptions
     /// </remarks>
     public int ActionBatch { get; set; } = 8;
 
+    /// <summary>
+    /// A track's windows are classified and written this many at a time: only their frames are decoded, so a person
+    /// in view for an hour does not hold the hour's frames and attention in memory (64: a minute at a 1 s stride).
+    /// </summary>
+    public int ActionChunkWindows { get; set; } = 64;
+
     /// <summary>Windows below this top probability are "uncertain"; null: the model card's calibrated threshold
     /// (or <see cref="SegmentOptions.DefaultUncertainBelow"/> for a card without one).</summary>
     public float? UncertainBelow { get; set; }

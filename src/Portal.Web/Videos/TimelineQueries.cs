@@ -85,7 +85,7 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
             .Where(t => t.RunId == run.Id && t.EndSeconds >= from && t.StartSeconds <= to)
             .OrderBy(t => t.TrackNumber).ToListAsync(cancellationToken);
         var frames = tracks
-            .SelectMany(t => PoseBlob.Decode(t.Poses).Where(f => f.Seconds >= from - 1e-6 && f.Seconds <= to + 1e-6).Select(f => (t.TrackNumber, Frame: f)))
+            .SelectMany(t => PoseBlob.DecodeBetween(t.Poses, from, to).Select(f => (t.TrackNumber, Frame: f)))
             .GroupBy(x => x.Frame.Frame)
             .OrderBy(g => g.Key)
             .Select(g => new SkeletonFrame(g.Key, g.First().Frame.Seconds, g.Select(x => new SkeletonPerson(

@@ -96,4 +96,25 @@ public class TrackWindowsTests
         // the machine may be busy).
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{clock.Elapsed.TotalMilliseconds:F0} ms");
     }
+
+    [Fact]
+    public void Spans_GiveTheSameWindowsAsSlice_AsIndexRangesIntoTheTrack()
+    {
+        var times = new List<double> { 0.0, 0.5, 1.0, 1.5, 2.0, 6.0, 6.5 };
+        var frames = times.Select(t => new[] { t }).ToList();
+
+        var spans = TrackWindows.Spans(times, 2.0, 1.0);
+        var windows = TrackWindows.Slice(times, frames, 2.0, 1.0);
+
+        Assert.Equal(windows.Select(w => (w.StartSeconds, w.EndSeconds)), spans.Select(s => (s.StartSeconds, s.EndSeconds)));
+        Assert.Equal(windows.Select(w => w.Frames.Select(f => f[0]).ToList()), spans.Select(s => times.GetRange(s.FirstFrame, s.FrameCount)));
+    }
+
+    [Fact]
+    public void Spans_RefuseUnsortedTimes()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TrackWindows.Spans([0.0, 1.0, 0.5], 2.0, 1.0));
+
+        Assert.Contains("sorted", error.Message);
+    }
 }
