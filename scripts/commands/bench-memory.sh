@@ -6,7 +6,8 @@
 # only thing that grows is the length). Each clip runs on a fresh stand-alone worker (`Portal.Jobs`, one job at a
 # time) beside a throwaway web host, so the figures are the worker's alone: uploads are the web host's business.
 # While a clip runs, the worker's resident memory is sampled every 0.5 s with the stage from the API; the table gives
-# the peak in each stage and the kernel's high-water mark (VmHWM), which also catches what falls between samples.
+# the peak in each stage and the kernel's high-water mark (VmHWM), which also catches what falls between samples, and
+# the RSS at each tenth of the pose stage (a creep with the length shows there as it happens).
 cmd_bench_memory() {
   local lengths=60,3600 source="$ROOT/../shared/data/video/one-by-one-person-detection.mp4"
   while [ $# -gt 0 ]; do
@@ -71,15 +72,21 @@ memory_one_clip() {
   t0=$(date +%s.%N)
   id=$(curl -fsS -F "file=@$clip" "$url/api/videos" | sed -E 's/.*"id":"([^"]+)".*/\1/')
   local -A peak=()
-  local order=""
+  local order="" json progress tenth=1 tenths=""
   while [[ "$status" != "Succeeded" && "$status" != "Failed" ]]; do
     kill -0 "$worker" 2>/dev/null || die "the worker died; see $work/worker.log"
     sleep 0.5
-    read -r status stage <<<"$(curl -fsS "$url/api/videos/$id" | sed -E 's/.*"status":"([^"]+)".*"stage":"?([a-z]*)"?,.*/\1 \2/')"
+    json="$(curl -fsS "$url/api/videos/$id")"
+    read -r status stage <<<"$(sed -E 's/.*"status":"([^"]+)".*"stage":"?([a-z]*)"?,.*/\1 \2/' <<<"$json")"
+    progress="$(sed -nE 's/.*"progress":([0-9.eE+-]+).*/\1/p' <<<"$json")"
     [[ "$stage" == "" || "$stage" == null ]] && stage=queued
     rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$worker/status")
     [ -z "${peak[$stage]:-}" ] && order+=" $stage"
     if [ -z "${peak[$stage]:-}" ] || [ "$rss" -gt "${peak[$stage]}" ]; then peak[$stage]=$rss; fi
+    # The pose stage is nearly all of the time: its RSS at each tenth shows a creep (or a plateau) as it happens.
+    while [ "$stage" = poses ] && [ "$tenth" -le 10 ] && awk -v p="${progress:-0}" -v t="$tenth" 'BEGIN { exit !(p >= t / 10 - 1e-9) }'; do
+      tenths+=" $rss"; tenth=$((tenth + 1))
+    done
   done
   local line="" s
   for s in $order; do line+=" $s ${peak[$s]}"; done
@@ -87,6 +94,7 @@ memory_one_clip() {
     "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')" "$line" \
     "$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$worker/status")" \
     "$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$web/status")" "$status"
+  printf '           poses stage RSS at each tenth of it (MiB):%s\n' "${tenths:- (too short to sample)}"
   kill -TERM "$worker" 2>/dev/null && wait "$worker" 2>/dev/null
   MEMORY_WORKER_PID=""
 }

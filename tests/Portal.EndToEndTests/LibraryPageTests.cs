@@ -28,6 +28,9 @@ public sealed class LibraryPageTests(RunningPortal portal) : IClassFixture<Runni
         var brokenRow = rows.Filter(new LocatorFilterOptions { HasText = "e2e-broken.mp4" });
         await Assertions.Expect(walk.GetByTestId("video-status")).ToHaveTextAsync("Succeeded", Slow);
         await Assertions.Expect(brokenRow.GetByTestId("video-status")).ToHaveTextAsync("Failed", Slow);
+        // The stage column says where a video stopped, and nothing once it went through every stage.
+        await Assertions.Expect(brokenRow.GetByTestId("video-stage")).ToHaveTextAsync("probe");
+        await Assertions.Expect(walk.GetByTestId("video-stage")).ToHaveTextAsync("");
 
         // Status: applied at once, in the address, kept on reload.
         await page.GetByTestId("library-filter-status").SelectOptionAsync("Failed");

@@ -94,13 +94,17 @@ public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJo
         for (var start = 0; start < windows.Count; start += batchSize)
         {
             var batch = windows.Skip(start).Take(batchSize).ToList();
-            var input = new float[batch.Count * recognizer.WindowSize];
+            // Every call has the full batch size, a short last batch padded with zero windows whose results are
+            // dropped (the windows of a batch do not interact). ONNX Runtime plans its memory per input shape and
+            // its arena keeps what each call used, so batches of every size from 1 to 8 left more memory behind on a
+            // long video, which has short last batches of every size, than on a short one.
+            var input = new float[batchSize * recognizer.WindowSize];
             for (var b = 0; b < batch.Count; b++)
             {
                 recognizer.PrepareWindow(batch[b].Frames).CopyTo(input, b * recognizer.WindowSize);
             }
 
-            results.AddRange(recognizer.Run(input, batch.Count));
+            results.AddRange(recognizer.Run(input, batchSize).Take(batch.Count));
             await context.ReportAsync(0); // cancellation check between batches
         }
 

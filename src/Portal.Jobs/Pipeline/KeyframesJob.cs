@@ -42,6 +42,7 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         var toProxyX = info.Width / (float)sourceWidth;
         var toProxyY = info.Height / (float)sourceHeight;
         var done = 0;
+        var rgb = new byte[info.Width * info.Height * 3]; // one frame buffer for the whole stage
         foreach (var trackNumber in trackNumbers)
         {
             // One track's segments at a time, and for each only the pose and the window it draws, so memory does not
@@ -53,13 +54,12 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
                 var time = segment.KeyframeSeconds!.Value;
                 var pose = PoseBlob.Decode(poses, PoseBlob.NearestFrame(poses, time), 1)[0];
                 var heat = await JointHeatAtAsync(context, segment, time);
-                var rgb = await ReadFrameAsync(proxy, time, info.Width, info.Height, context.CancellationToken);
+                await ReadFrameAsync(proxy, time, rgb, context.CancellationToken);
                 var keypoints = pose.Person.Keypoints.Select(k => new Keypoint(k.X * toProxyX, k.Y * toProxyY, k.Score)).ToList();
-                var png = KeyframeRenderer.RenderPng(rgb, info.Width, info.Height, keypoints, heat);
                 var key = MediaKeys.Keyframe(run.Id, segment.TrackNumber, segment.SegmentIndex);
                 await using (var file = Services.Media.OpenWrite(key))
                 {
-                    await file.WriteAsync(png, context.CancellationToken);
+                    KeyframeRenderer.WritePng(rgb, info.Width, info.Height, keypoints, heat, file);
                 }
 
                 segment.SetKeyframe(key);
@@ -96,7 +96,8 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         return perFrame == 0 ? [] : joints.AsSpan(t * perFrame, perFrame).ToArray();
     }
 
-    private static async Task<byte[]> ReadFrameAsync(string path, double seconds, int width, int height, CancellationToken cancellationToken)
+    /// <summary>Fills <paramref name="buffer"/> (width × height × 3 bytes) with the RGB24 frame at the time.</summary>
+    private static async Task ReadFrameAsync(string path, double seconds, byte[] buffer, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("ffmpeg")
         {
@@ -106,14 +107,11 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         };
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        var buffer = new byte[width * height * 3];
         var read = await process.StandardOutput.BaseStream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         if (read < buffer.Length)
         {
             throw new InvalidOperationException($"ffmpeg returned no frame at {seconds:0.###} s: {await stderr}");
         }
-
-        return buffer;
     }
 }

@@ -5,7 +5,7 @@ namespace Portal.Jobs.Rendering;
 
 /// <summary>
 /// Draws a person's skeleton over a video frame with each joint's attention as heat: joints the model weighted more
-/// are larger and redder. Input is an RGB24 frame; output is a PNG.
+/// are larger and redder. Input is an RGB24 frame; output is a PNG written to a stream.
 /// </summary>
 public static class KeyframeRenderer
 {
@@ -20,16 +20,23 @@ public static class KeyframeRenderer
     /// <param name="keypoints">The person's keypoints in this frame's pixels.</param>
     /// <param name="jointHeat">Attention per joint (any scale; drawn relative to the smallest and largest).</param>
     /// <param name="minScore">Keypoints below this score are not drawn.</param>
-    public static byte[] RenderPng(ReadOnlySpan<byte> rgb, int width, int height, IReadOnlyList<Keypoint> keypoints, IReadOnlyList<float> jointHeat, float minScore = 0.2f)
+    /// <param name="destination">Where the PNG is written.</param>
+    public static void WritePng(ReadOnlySpan<byte> rgb, int width, int height, IReadOnlyList<Keypoint> keypoints, IReadOnlyList<float> jointHeat, Stream destination, float minScore = 0.2f)
     {
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var pixels = new byte[width * height * 4];
-        for (int i = 0, o = 0; i < width * height * 3; i += 3, o += 4)
+        // Straight into the bitmap's own (native) pixels, and the PNG straight from Skia's buffer into the stream: a
+        // managed copy of either is another megabyte on the large-object heap per keyframe.
+        var pixels = bitmap.GetPixelSpan();
+        for (var y = 0; y < height; y++)
         {
-            (pixels[o], pixels[o + 1], pixels[o + 2], pixels[o + 3]) = (rgb[i], rgb[i + 1], rgb[i + 2], 255);
+            var from = rgb.Slice(y * width * 3, width * 3);
+            var to = pixels.Slice(y * bitmap.RowBytes, width * 4);
+            for (int i = 0, o = 0; i < from.Length; i += 3, o += 4)
+            {
+                (to[o], to[o + 1], to[o + 2], to[o + 3]) = (from[i], from[i + 1], from[i + 2], 255);
+            }
         }
 
-        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
         using (var canvas = new SKCanvas(bitmap))
         {
             var scale = Math.Max(1f, Math.Max(width, height) / 400f);
@@ -62,7 +69,7 @@ public static class KeyframeRenderer
 
         using var image = SKImage.FromBitmap(bitmap);
         using var png = image.Encode(SKEncodedImageFormat.Png, 90);
-        return png.ToArray();
+        png.SaveTo(destination);
     }
 
     /// <summary>Yellow (0) to red (1), mostly opaque.</summary>

@@ -131,6 +131,32 @@ public class ActionRecognizerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Run_GivesEachWindowTheSameResult_WhenTheBatchIsPaddedWithZeroWindows()
+    {
+        // The pipeline pads a track's last batch to the full batch size (one input shape for ONNX Runtime).
+        using var recognizer = Load(ActionModels.DefaultModel);
+        var samples = ActionDatasets.LoadNwUclaTest(ActionModels.SharedDataRoot()).Take(3).ToList();
+        var input = new float[3 * recognizer.WindowSize];
+        for (var i = 0; i < 3; i++)
+        {
+            recognizer.PrepareWindow(samples[i].Frames.Select(f => SkeletonLayouts.EvalProjection(f)).ToList()).CopyTo(input, i * recognizer.WindowSize);
+        }
+
+        var padded = new float[8 * recognizer.WindowSize];
+        input.CopyTo(padded, 0);
+
+        var alone = recognizer.Run(input, 3);
+        var withPadding = recognizer.Run(padded, 8);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(alone[i].TopK[0].Label, withPadding[i].TopK[0].Label);
+            Assert.All(alone[i].Logits.Zip(withPadding[i].Logits), pair => Assert.Equal(pair.First, pair.Second, 4));
+            Assert.All(alone[i].JointAttention.Zip(withPadding[i].JointAttention), pair => Assert.Equal(pair.First, pair.Second, 5));
+        }
+    }
+
+    [Fact]
     public void Classify_ReturnsSortedScores_AndAttentionThatSumsToOne()
     {
         using var recognizer = Load(ActionModels.DefaultModel);
