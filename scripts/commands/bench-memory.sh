@@ -72,7 +72,7 @@ memory_one_clip() {
   t0=$(date +%s.%N)
   id=$(curl -fsS -F "file=@$clip" "$url/api/videos" | sed -E 's/.*"id":"([^"]+)".*/\1/')
   local -A peak=()
-  local order="" json progress tenth=1 tenths=""
+  local order="" json progress tenth=1 tenths="" previous=""
   while [[ "$status" != "Succeeded" && "$status" != "Failed" ]]; do
     kill -0 "$worker" 2>/dev/null || die "the worker died; see $work/worker.log"
     sleep 0.5
@@ -83,10 +83,13 @@ memory_one_clip() {
     rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$worker/status")
     [ -z "${peak[$stage]:-}" ] && order+=" $stage"
     if [ -z "${peak[$stage]:-}" ] || [ "$rss" -gt "${peak[$stage]}" ]; then peak[$stage]=$rss; fi
-    # The pose stage is nearly all of the time: its RSS at each tenth shows a creep (or a plateau) as it happens.
-    while [ "$stage" = poses ] && [ "$tenth" -le 10 ] && awk -v p="${progress:-0}" -v t="$tenth" 'BEGIN { exit !(p >= t / 10 - 1e-9) }'; do
+    # The pose stage is nearly all of the time: its RSS at each tenth shows a creep (or a plateau) as it happens. (The
+    # first sample of a stage may still carry the previous stage's progress.)
+    while [ "$stage" = poses ] && [ "$previous" = poses ] && [ "$tenth" -le 9 ] &&
+      awk -v p="${progress:-0}" -v t="$tenth" 'BEGIN { exit !(p >= t / 10 - 1e-9) }'; do
       tenths+=" $rss"; tenth=$((tenth + 1))
     done
+    previous="$stage"
   done
   local line="" s
   for s in $order; do line+=" $s ${peak[$s]}"; done
@@ -94,7 +97,7 @@ memory_one_clip() {
     "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')" "$line" \
     "$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$worker/status")" \
     "$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$web/status")" "$status"
-  printf '           poses stage RSS at each tenth of it (MiB):%s\n' "${tenths:- (too short to sample)}"
+  printf '           poses stage RSS at 10 %%, 20 %%, … 90 %% of it (MiB):%s\n' "${tenths:- (too short to sample)}"
   kill -TERM "$worker" 2>/dev/null && wait "$worker" 2>/dev/null
   MEMORY_WORKER_PID=""
 }
