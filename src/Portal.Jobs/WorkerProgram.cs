@@ -12,7 +12,6 @@ public static class WorkerProgram
 {
     public static async Task Main(string[] args)
     {
-        MallocArenas.Limit();
         var builder = Host.CreateApplicationBuilder(args);
         builder.AddPortalData();
         builder.AddPortalJobs();

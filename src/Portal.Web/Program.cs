@@ -2,8 +2,6 @@ using Portal.Data;
 using Portal.Jobs.Hosting;
 using Portal.Web.Hosting;
 
-// Before anything starts threads: the in-process worker's native memory must not grow with video length.
-MallocArenas.Limit();
 var builder = WebApplication.CreateBuilder(args);
 // Serves the static assets of a built (not published) app too, which is how `./portal run` starts it.
 builder.WebHost.UseStaticWebAssets();
