@@ -72,7 +72,7 @@ memory_one_clip() {
   t0=$(date +%s.%N)
   id=$(curl -fsS -F "file=@$clip" "$url/api/videos" | sed -E 's/.*"id":"([^"]+)".*/\1/')
   local -A peak=()
-  local order="" json progress tenth=1 tenths="" previous=""
+  local order="" json progress tenth=1 tenths=""
   while [[ "$status" != "Succeeded" && "$status" != "Failed" ]]; do
     kill -0 "$worker" 2>/dev/null || die "the worker died; see $work/worker.log"
     sleep 0.5
@@ -83,13 +83,12 @@ memory_one_clip() {
     rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$worker/status")
     [ -z "${peak[$stage]:-}" ] && order+=" $stage"
     if [ -z "${peak[$stage]:-}" ] || [ "$rss" -gt "${peak[$stage]}" ]; then peak[$stage]=$rss; fi
-    # The pose stage is nearly all of the time: its RSS at each tenth shows a creep (or a plateau) as it happens. (The
-    # first sample of a stage may still carry the previous stage's progress.)
-    while [ "$stage" = poses ] && [ "$previous" = poses ] && [ "$tenth" -le 9 ] &&
-      awk -v p="${progress:-0}" -v t="$tenth" 'BEGIN { exit !(p >= t / 10 - 1e-9) }'; do
+    # The pose stage is nearly all of the time: its RSS at each tenth shows a creep (or a plateau) as it happens. The
+    # API's progress is the whole video's, of which the pose stage is 0.20 to 0.85 (PipelineStages.Shares).
+    while [ "$stage" = poses ] && [ "$tenth" -le 9 ] &&
+      awk -v p="${progress:-0}" -v t="$tenth" 'BEGIN { exit !((p - 0.20) / 0.65 >= t / 10 - 1e-9) }'; do
       tenths+=" $rss"; tenth=$((tenth + 1))
     done
-    previous="$stage"
   done
   local line="" s
   for s in $order; do line+=" $s ${peak[$s]}"; done
