@@ -96,8 +96,8 @@ public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJo
             var batch = windows.Skip(start).Take(batchSize).ToList();
             // Every call has the full batch size, a short last batch padded with zero windows whose results are
             // dropped (the windows of a batch do not interact). ONNX Runtime plans its memory per input shape and
-            // its arena keeps what each call used, so batches of every size from 1 to 8 left more memory behind on a
-            // long video, which has short last batches of every size, than on a short one.
+            // its arena keeps what calls used; a long video meets short last batches of every size, and one shape
+            // keeps that to one plan. (Not measured apart from the other memory changes: docs/benchmarks.md.)
             var input = new float[batchSize * recognizer.WindowSize];
             for (var b = 0; b < batch.Count; b++)
             {
