@@ -60,6 +60,16 @@ count_in_log() {
   { grep -oE "$2" "$1" || true; } | { grep -oE '[0-9]+' || true; } | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# print_failed_tests FILE — each failed test of dotnet test's console log again, with its message and the start of its
+# stack trace, so the end of a long run (all a CI page may show) says which test failed and why.
+print_failed_tests() {
+  awk '
+    /^  (Passed|Skipped) / || /^\[xUnit/ || /^Test Run / || /^Results File:/ { shown = 0 }
+    /^  Failed [^:]/ { shown = 1; lines = 0; print "" }
+    shown && lines++ < 40 { print }
+  ' "$1"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
