@@ -26,6 +26,19 @@ require_system_packages() {
   fi
 }
 
+# npm_ci_once DIR MARKER — `npm ci` in DIR unless DIR/node_modules/MARKER is there, tried three times: a test that
+# installs its own Node packages would fail on one dropped connection to the registry, and nothing would say it was that.
+npm_ci_once() {
+  local dir="$1" marker="$2" attempt
+  [ -e "$dir/node_modules/$marker" ] && return 0
+  for attempt in 1 2 3; do
+    log "portal: npm ci in ${dir#"$ROOT"/} (attempt $attempt)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) && return 0
+    sleep $((attempt * 10))
+  done
+  die "npm ci in $dir failed three times; check the npm registry settings (npm config get registry)."
+}
+
 portal_data_dir() {
   PORTAL_DATA="${PORTAL_DATA:-$ROOT/.data}"
   mkdir -p "$PORTAL_DATA"

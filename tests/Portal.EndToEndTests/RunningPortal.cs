@@ -54,6 +54,14 @@ public class RunningPortal : IAsyncLifetime
         }
     }
 
+    static RunningPortal()
+    {
+        // Playwright's 5 s default for an expectation is for a machine with cores to spare; here the test run shares two
+        // cores with ONNX inference, ffmpeg and the other test assemblies, and a Blazor circuit's update can take longer.
+        // Waiting longer changes no verdict: an expectation still fails if the page never gets there.
+        Assertions.SetDefaultExpectTimeout(20_000);
+    }
+
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: './portal test' installs Debian's chromium package.");
