@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +22,7 @@ public static class DataServiceCollectionExtensions
                 "No database: set ConnectionStrings__Portal (e.g. Host=...;Database=portal;Username=...;Password=...), or start the portal with './portal run', which starts a private PostgreSQL.");
         }
 
-        builder.Services.AddDbContextFactory<PortalDbContext>(options => options.UseNpgsql(connectionString));
+        builder.Services.AddDbContextFactory<PortalDbContext>(options => PortalDbContext.UsePostgres(options, connectionString));
         builder.Services.AddOptions<MediaOptions>()
             .Bind(builder.Configuration.GetSection(MediaOptions.SectionName))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Portal:Media:Root is not set: set Portal__Media__Root to a writable directory.")
@@ -34,6 +36,32 @@ public static class DataServiceCollectionExtensions
     {
         var factory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        // On an empty database EF Core reads the migrations history before creating its table and logs the failed
+        // query as an error (dotnet/efcore#37328): a first start would look broken. Creating the table first avoids it.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+        await AdoptHistoryFromPublicSchemaAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A database migrated before the history had a schema of its own has it in public."__EFMigrationsHistory"; the
+    /// Portal migrations listed there are copied into the Portal schema's history, so they are not run a second time.
+    /// Only Portal's own migration ids are copied: another application's history in the same database stays its own.
+    /// </summary>
+    private static async Task AdoptHistoryFromPublicSchemaAsync(PortalDbContext db, CancellationToken cancellationToken)
+    {
+        var legacy = await db.Database.SqlQuery<bool>($"SELECT to_regclass('public.\"__EFMigrationsHistory\"') IS NOT NULL AS \"Value\"")
+            .SingleAsync(cancellationToken);
+        if (!legacy)
+        {
+            return;
+        }
+
+        var ours = db.Database.GetMigrations().ToArray();
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO portal."__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+            SELECT "MigrationId", "ProductVersion" FROM public."__EFMigrationsHistory" WHERE "MigrationId" = ANY({ours})
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
     }
 }

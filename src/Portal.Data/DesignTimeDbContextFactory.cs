@@ -8,9 +8,8 @@ internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<P
 {
     public PortalDbContext CreateDbContext(string[] args)
     {
-        var options = new DbContextOptionsBuilder<PortalDbContext>()
-            .UseNpgsql("Host=127.0.0.1;Database=portal_design_time")
-            .Options;
-        return new PortalDbContext(options);
+        var options = new DbContextOptionsBuilder<PortalDbContext>();
+        PortalDbContext.UsePostgres(options, "Host=127.0.0.1;Database=portal_design_time");
+        return new PortalDbContext(options.Options);
     }
 }

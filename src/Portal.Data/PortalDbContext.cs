@@ -1,10 +1,23 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Portal.Data.Entities;
 
 namespace Portal.Data;
 
 public class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options)
 {
+    /// <summary>The PostgreSQL schema of every Portal table, the migrations history included.</summary>
+    public const string Schema = "portal";
+
+    /// <summary>PostgreSQL for this context, the same for the product and for `dotnet ef`.</summary>
+    /// <remarks>
+    /// The migrations history is kept in <see cref="Schema"/> by name. Left to EF Core it goes to the connection's
+    /// current schema, which is "public" before the first migration and, for a role named "portal" (search_path
+    /// "$user", public), "portal" after it: the second start then found no history and ran every migration again.
+    /// </remarks>
+    public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(HistoryRepository.DefaultTableName, Schema));
+
     public DbSet<Video> Videos => Set<Video>();
 
     public DbSet<ProcessingRun> Runs => Set<ProcessingRun>();
@@ -19,7 +32,7 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbCont
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        modelBuilder.HasDefaultSchema("portal");
+        modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
     }
 }
