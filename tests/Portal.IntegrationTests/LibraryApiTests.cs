@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Data.Entities;
 using Portal.TestSupport;
@@ -132,6 +133,60 @@ public sealed class LibraryApiTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.All(await RowCountsAsync(id, runs), count => Assert.True(count.Value == 0, $"{count.Key}: {count.Value} rows left"));
         Assert.False(Directory.Exists(Path.Combine(app.Media.Path, "videos", id.ToString("N"))), "the video's folder is left");
+    }
+
+    [Fact]
+    public async Task OrphanSweep_DeletesQuietFoldersOfVideosAndRunsThatAreGone_AndNothingElse()
+    {
+        var live = await ProcessedAsync("sweep-keeps-me.mp4");
+        var liveFiles = await MediaFilesAsync(live);
+        var old = DateTime.UtcNow.AddHours(-2);
+        // What a stage of a deleted video may leave behind: its video folder and a run folder, quiet for two hours.
+        var goneVideo = Folder("videos", Guid.NewGuid().ToString("N"), old);
+        var goneRun = Folder("runs", Guid.NewGuid().ToString("N"), old);
+        // Kept: a folder written a minute ago (its row may be on its way) and one that is not named by an id.
+        var fresh = Folder("videos", Guid.NewGuid().ToString("N"), DateTime.UtcNow.AddMinutes(-1));
+        var foreign = Folder("videos", "not-an-id", old);
+        // A live video's folders made to look old are still kept: they have their rows.
+        Age(Path.Combine(app.Media.Path, "videos", live.ToString("N")), old);
+        foreach (var run in await RunIdsAsync(live))
+        {
+            Age(Path.Combine(app.Media.Path, "runs", run.ToString("N")), old);
+        }
+
+        var cleaner = app.Services.GetRequiredService<OrphanMediaCleaner>();
+        Assert.Equal(2, await cleaner.DeleteOrphansAsync(CancellationToken.None));
+
+        Assert.False(Directory.Exists(goneVideo));
+        Assert.False(Directory.Exists(goneRun));
+        Assert.True(Directory.Exists(fresh));
+        Assert.True(Directory.Exists(foreign));
+        Assert.All(liveFiles, f => Assert.True(File.Exists(f), f));
+        Assert.Equal(0, await cleaner.DeleteOrphansAsync(CancellationToken.None));
+    }
+
+    /// <summary>A folder under the media root with one file in it, both last written at <paramref name="written"/>.</summary>
+    private string Folder(string parent, string name, DateTime written)
+    {
+        var folder = Path.Combine(app.Media.Path, parent, name);
+        Directory.CreateDirectory(Path.Combine(folder, "keyframes"));
+        File.WriteAllBytes(Path.Combine(folder, "keyframes", "1-0.png"), [1, 2, 3]);
+        Age(folder, written);
+        return folder;
+    }
+
+    /// <summary>Sets the last write time of <paramref name="folder"/> and of everything in it.</summary>
+    private static void Age(string folder, DateTime written)
+    {
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, written);
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(folder, "*", SearchOption.AllDirectories).Append(folder))
+        {
+            Directory.SetLastWriteTimeUtc(directory, written);
+        }
     }
 
     [Fact]

@@ -53,8 +53,8 @@ public sealed class VideoCommands(
 
         // Rows first, files second: a failure here leaves unreferenced files, never a video whose files are missing.
         // Whole folders rather than known keys, so that a half-written file of a stage that was stopping goes too.
-        // REVIEW: a stage of a canceled run may still be finishing a write for a second or two (the proxy's rename, a
-        // keyframe) after this; such a file is left behind. Sweeping folders without a video row would catch it.
+        // A stage of the canceled run may still finish a write (the proxy's rename, a keyframe) after this, and a
+        // failure below leaves files too: OrphanMediaSweeper deletes such folders once they have been quiet a while.
         foreach (var folder in runIds.Select(MediaKeys.RunFolder).Append(MediaKeys.VideoFolder(videoId)))
         {
             try
