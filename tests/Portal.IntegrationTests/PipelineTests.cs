@@ -6,8 +6,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Inference.Frames;
 using Portal.TestSupport;
 using Portal.Web.Videos;
+using SkiaSharp;
 
 namespace Portal.IntegrationTests;
 
@@ -99,6 +101,58 @@ public sealed class PipelineTests(PortalApp app) : IClassFixture<PortalApp>
 
             Assert.Equal(ordered.Count, next);
         }
+
+        // Each keyframe shows its own moment: of the proxy's frames at the keyframe time and a second either side, the
+        // picture under the drawing is nearest the one at the keyframe time. The clip has more segments than one ffmpeg
+        // process reads, so this spans several.
+        var keyframed = timeline.Tracks.SelectMany(t => t.Segments).Where(s => s.KeyframeSeconds is > 1.5).ToList();
+        Assert.True(keyframed.Count > FfmpegFrameReader.FramesPerProcess, $"{keyframed.Count} keyframes");
+        var info = await FfmpegFrameReader.ProbeAsync(proxy);
+        using var client = app.CreateClient();
+        foreach (var segment in keyframed.Where(s => s.KeyframeSeconds < video.DurationSeconds - 1.5))
+        {
+            var time = segment.KeyframeSeconds!.Value;
+            var png = PngPixels(await client.GetByteArrayAsync(new Uri(segment.KeyframeUrl!, UriKind.Relative)), info);
+            var differences = new List<double>();
+            await foreach (var frame in FfmpegFrameReader.ReadFramesAtAsync(proxy, info, [time, time - 1, time + 1]))
+            {
+                differences.Add(MeanAbsoluteDifference(png, frame.Rgb.Span));
+            }
+
+            Assert.True(differences[0] < differences[1] && differences[0] < differences[2],
+                $"keyframe at {time} s: differences to the frames at t, t-1 s, t+1 s: {string.Join(", ", differences)}");
+        }
+    }
+
+    /// <summary>The PNG's pixels as RGB24 rows, after checking it has the proxy's size.</summary>
+    private static byte[] PngPixels(byte[] png, VideoInfo info)
+    {
+        using var bitmap = SKBitmap.Decode(png);
+        Assert.Equal((info.Width, info.Height), (bitmap.Width, bitmap.Height));
+        var rgb = new byte[info.Width * info.Height * 3];
+        for (var y = 0; y < bitmap.Height; y++)
+        {
+            for (var x = 0; x < bitmap.Width; x++)
+            {
+                var pixel = bitmap.GetPixel(x, y);
+                var i = (y * bitmap.Width + x) * 3;
+                (rgb[i], rgb[i + 1], rgb[i + 2]) = (pixel.Red, pixel.Green, pixel.Blue);
+            }
+        }
+
+        return rgb;
+    }
+
+    private static double MeanAbsoluteDifference(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        long sum = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            sum += Math.Abs(a[i] - b[i]);
+        }
+
+        return sum / (double)a.Length;
     }
 
     [Fact]

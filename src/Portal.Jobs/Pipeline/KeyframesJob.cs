@@ -1,7 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Portal.Data.Entities;
 using Portal.Data.Media;
 using Portal.Inference.Frames;
 using Portal.Inference.Pose;
@@ -36,30 +35,34 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
             return;
         }
 
-        var trackNumbers = await withKeyframes.Select(s => s.TrackNumber).Distinct().OrderBy(n => n).ToListAsync(context.CancellationToken);
         var info = await FfmpegFrameReader.ProbeAsync(proxy, cancellationToken: context.CancellationToken);
         var (sourceWidth, sourceHeight) = video.DisplaySize ?? (info.Width, info.Height);
         var toProxyX = info.Width / (float)sourceWidth;
         var toProxyY = info.Height / (float)sourceHeight;
         var done = 0;
-        var rgb = new byte[info.Width * info.Height * 3]; // one frame buffer for the whole stage
-        foreach (var trackNumber in trackNumbers)
+        (int Number, byte[] Poses)? track = null;
+        // Segments a page at a time in (track, index) order, and of a track only the poses blob: memory does not grow
+        // with the video's length nor with how long a person stays in view. One ffmpeg process reads a page's frames.
+        var page = await NextPageAsync(withKeyframes, after: null, context.CancellationToken);
+        while (page.Count > 0)
         {
-            // One track's segments at a time, and for each only the pose and the window it draws, so memory does not
-            // grow with the video's length nor with how long a person stays in view.
-            var trackSegments = await withKeyframes.Where(s => s.TrackNumber == trackNumber).OrderBy(s => s.SegmentIndex).ToListAsync(context.CancellationToken);
-            var poses = await context.Db.Tracks.Where(t => t.RunId == run.Id && t.TrackNumber == trackNumber).Select(t => t.Poses).SingleAsync(context.CancellationToken);
-            foreach (var segment in trackSegments)
+            var times = page.Select(s => s.KeyframeSeconds!.Value).ToList();
+            await foreach (var frame in FfmpegFrameReader.ReadFramesAtAsync(proxy, info, times, cancellationToken: context.CancellationToken))
             {
-                var time = segment.KeyframeSeconds!.Value;
-                var pose = PoseBlob.Decode(poses, PoseBlob.NearestFrame(poses, time), 1)[0];
-                var heat = await JointHeatAtAsync(context, segment, time);
-                await ReadFrameAsync(proxy, time, rgb, context.CancellationToken);
+                var segment = page[frame.Index];
+                if (track?.Number != segment.TrackNumber)
+                {
+                    var poses = await context.Db.Tracks.Where(t => t.RunId == run.Id && t.TrackNumber == segment.TrackNumber).Select(t => t.Poses).SingleAsync(context.CancellationToken);
+                    track = (segment.TrackNumber, poses);
+                }
+
+                var pose = PoseBlob.Decode(track.Value.Poses, PoseBlob.NearestFrame(track.Value.Poses, frame.Time), 1)[0];
+                var heat = await JointHeatAtAsync(context, segment, frame.Time);
                 var keypoints = pose.Person.Keypoints.Select(k => new Keypoint(k.X * toProxyX, k.Y * toProxyY, k.Score)).ToList();
                 var key = MediaKeys.Keyframe(run.Id, segment.TrackNumber, segment.SegmentIndex);
                 await using (var file = Services.Media.OpenWrite(key))
                 {
-                    KeyframeRenderer.WritePng(rgb, info.Width, info.Height, keypoints, heat, file);
+                    KeyframeRenderer.WritePng(frame.Rgb.Span, frame.Width, frame.Height, keypoints, heat, file);
                 }
 
                 segment.SetKeyframe(key);
@@ -67,14 +70,28 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
             }
 
             await context.FlushResultsAsync();
+            page = await NextPageAsync(withKeyframes, page[^1], context.CancellationToken);
         }
+    }
+
+    /// <summary>The segments after <paramref name="after"/> in (track, index) order, as many as one ffmpeg process reads.</summary>
+    private static Task<List<SegmentRecord>> NextPageAsync(
+        IQueryable<SegmentRecord> segments, SegmentRecord? after, CancellationToken cancellationToken)
+    {
+        if (after is not null)
+        {
+            var (track, index) = (after.TrackNumber, after.SegmentIndex);
+            segments = segments.Where(s => s.TrackNumber > track || (s.TrackNumber == track && s.SegmentIndex > index));
+        }
+
+        return segments.OrderBy(s => s.TrackNumber).ThenBy(s => s.SegmentIndex).Take(FfmpegFrameReader.FramesPerProcess).ToListAsync(cancellationToken);
     }
 
     /// <summary>
     /// The joint attention at <paramref name="time"/>: from the first of the segment's windows that spans the time
     /// (else the segment's first window), at the model frame that covers it.
     /// </summary>
-    private static async Task<float[]> JointHeatAtAsync(StageContext context, Portal.Data.Entities.SegmentRecord segment, double time)
+    private static async Task<float[]> JointHeatAtAsync(StageContext context, SegmentRecord segment, double time)
     {
         var windows = context.Db.ActionWindows.AsNoTracking()
             .Where(w => w.RunId == segment.RunId && w.TrackNumber == segment.TrackNumber
@@ -94,24 +111,5 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         var seconds = Math.Max(1e-6, best.EndSeconds - best.StartSeconds);
         var t = Math.Clamp((int)((time - best.StartSeconds) / seconds * frames), 0, Math.Max(0, frames - 1));
         return perFrame == 0 ? [] : joints.AsSpan(t * perFrame, perFrame).ToArray();
-    }
-
-    /// <summary>Fills <paramref name="buffer"/> (width × height × 3 bytes) with the RGB24 frame at the time.</summary>
-    private static async Task ReadFrameAsync(string path, double seconds, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("ffmpeg")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList = { "-nostdin", "-v", "error", "-ss", seconds.ToString("0.###", CultureInfo.InvariantCulture), "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1" },
-        };
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        var read = await process.StandardOutput.BaseStream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (read < buffer.Length)
-        {
-            throw new InvalidOperationException($"ffmpeg returned no frame at {seconds:0.###} s: {await stderr}");
-        }
     }
 }

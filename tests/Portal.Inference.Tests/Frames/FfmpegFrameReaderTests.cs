@@ -109,4 +109,69 @@ public class FfmpegFrameReaderTests
         Assert.Equal((426, 240), (info.Width, info.Height));
         Assert.Equal(29.97, info.Fps, 2);
     }
+
+    [Fact]
+    public async Task ReadFramesAtAsync_GivesTheFrameNearestEachTime_InTheOrderAsked_AcrossSeveralProcesses()
+    {
+        var path = TestPaths.Video("tfjs_pose_1.mp4"); // 120 frames at 30 fps
+        var every = new List<byte[]>();
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(path))
+        {
+            every.Add(frame.Rgb.ToArray());
+        }
+
+        var info = await FfmpegFrameReader.ProbeAsync(path);
+        // More times than one process serves, out of order, one repeated, between frames, and past the end.
+        double[] times = [2.0, 0.0, 119 / 30.0, 1.01, 0.5, 3.3, 0.0166, 1.49, 2.0, 0.1, 7.5];
+        int[] expected = [60, 0, 119, 30, 15, 99, 0, 45, 60, 3, 119];
+        Assert.True(times.Length > FfmpegFrameReader.FramesPerProcess);
+
+        var index = 0;
+        await foreach (var frame in FfmpegFrameReader.ReadFramesAtAsync(path, info, times))
+        {
+            Assert.Equal(index, frame.Index);
+            Assert.Equal(times[index], frame.Time);
+            Assert.Equal((576, 576), (frame.Width, frame.Height));
+            Assert.True(frame.Rgb.Span.SequenceEqual(every[expected[index]]), $"time {times[index]} s: not frame {expected[index]}");
+            index++;
+        }
+
+        Assert.Equal(times.Length, index);
+    }
+
+    [Fact]
+    public async Task ReadFramesAtAsync_FailsWithFfmpegsMessage_OnAFileThatIsNotAVideo()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("text.mp4");
+        await File.WriteAllTextAsync(path, "not a video");
+
+        var error = await Assert.ThrowsAsync<FfmpegException>(async () =>
+        {
+            await foreach (var _ in FfmpegFrameReader.ReadFramesAtAsync(path, new VideoInfo(16, 16, 10, 10), [0.5]))
+            {
+            }
+        });
+        Assert.Contains("text.mp4", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Invalid data", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadFramesAtAsync_NamesTheTime_ThatHasNoFrame_WhenTheFrameCountIsUnknown()
+    {
+        var path = TestPaths.Video("ucf101_v_CricketShot_g04_c01_rgb.gif"); // 3.2 s
+        var info = await FfmpegFrameReader.ProbeAsync(path) with { FrameCount = null }; // as for a file that does not say
+        var frames = 0;
+
+        var error = await Assert.ThrowsAsync<FfmpegException>(async () =>
+        {
+            await foreach (var _ in FfmpegFrameReader.ReadFramesAtAsync(path, info, [0.5, 99.0, 1.0]))
+            {
+                frames++;
+            }
+        });
+
+        Assert.Equal(0, frames); // the batch is checked before any of it is handed out
+        Assert.Contains("no frame at 99 s", error.Message, StringComparison.Ordinal);
+    }
 }
