@@ -46,6 +46,8 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Portal:Pipeline:ModelsRoot", Path.Combine(TestPaths.RepoRoot, "models"));
         // Tiny chunks, so every test's tracks cross the boundaries where the actions stage reads and writes anew.
         builder.UseSetting("Portal:Pipeline:ActionChunkWindows", "5");
+        // A deleted video's folders are deleted again a second later, not five minutes.
+        builder.UseSetting("Portal:Media:DeleteAgainAfter", "00:00:01");
         if (MaxUploadBytes is { } max)
         {
             builder.UseSetting("Portal:Upload:MaxBytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -20,33 +20,16 @@ public interface IMediaStore
 
     /// <summary>Deletes every file whose key starts with <paramref name="folder"/>/ (nothing if there is none).</summary>
     void DeleteFolder(string folder);
-
-    /// <summary>The folders directly under <paramref name="parent"/> (none if it does not exist), each with the time of its newest write.</summary>
-    IReadOnlyList<MediaFolder> ListFolders(string parent);
 }
-
-/// <param name="Key">The folder's key, e.g. <c>videos/0123…</c>.</param>
-/// <param name="Name">Its last segment.</param>
-/// <param name="LastWrite">The newest write time of the folder or anything in it.</param>
-public sealed record MediaFolder(string Key, string Name, DateTimeOffset LastWrite);
 
 /// <summary>Keys of the files belonging to one video.</summary>
 public static class MediaKeys
 {
     /// <summary>Every file of the video itself (upload, proxy, and whatever a stage left half-written) is under this.</summary>
-    public static string VideoFolder(Guid videoId) => $"{Videos}/{videoId:N}";
+    public static string VideoFolder(Guid videoId) => $"videos/{videoId:N}";
 
     /// <summary>Every file of one processing run (keyframes) is under this.</summary>
-    public static string RunFolder(Guid runId) => $"{Runs}/{runId:N}";
-
-    /// <summary>The folder that holds one folder per video, named by its id.</summary>
-    public const string Videos = "videos";
-
-    /// <summary>The folder that holds one folder per processing run, named by its id.</summary>
-    public const string Runs = "runs";
-
-    /// <summary>The id a video or run folder is named by (<see cref="VideoFolder"/>, <see cref="RunFolder"/>); null for any other name.</summary>
-    public static Guid? IdOfFolder(string name) => Guid.TryParseExact(name, "N", out var id) ? id : null;
+    public static string RunFolder(Guid runId) => $"runs/{runId:N}";
 
     public static string VideoSource(Guid videoId) => $"{VideoFolder(videoId)}/source";
 

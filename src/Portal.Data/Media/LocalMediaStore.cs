@@ -9,14 +9,11 @@ public sealed class MediaOptions
     /// <summary>Directory that holds every media file. `./portal run` sets it to $PORTAL_DATA/media.</summary>
     public string Root { get; set; } = "";
 
-    /// <summary>How often the web host looks for media folders whose video or run is gone.</summary>
-    public TimeSpan OrphanSweepInterval { get; set; } = TimeSpan.FromHours(1);
-
     /// <summary>
-    /// A folder without a video or run row is deleted only when nothing in it was written for this long: a file is
-    /// written before its row is (an upload taken in), and a stopping stage may still write after its run is deleted.
+    /// A deleted video's folders are deleted at once and once more this long after: a stage of its canceled run may
+    /// still finish a write (the proxy's rename, a keyframe) in the seconds before it notices the cancel.
     /// </summary>
-    public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan DeleteAgainAfter { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>Media files under one directory on the local disk (or a shared mount for several workers).</summary>
@@ -76,32 +73,5 @@ public sealed class LocalMediaStore : IMediaStore
         {
             Directory.Delete(path, recursive: true);
         }
-    }
-
-    public IReadOnlyList<MediaFolder> ListFolders(string parent)
-    {
-        var path = GetLocalPath(parent);
-        if (!Directory.Exists(path))
-        {
-            return [];
-        }
-
-        return new DirectoryInfo(path).EnumerateDirectories()
-            .Select(d => new MediaFolder($"{parent}/{d.Name}", d.Name, NewestWrite(d)))
-            .ToList();
-    }
-
-    private static DateTimeOffset NewestWrite(DirectoryInfo folder)
-    {
-        var newest = folder.LastWriteTimeUtc;
-        foreach (var entry in folder.EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
-        {
-            if (entry.LastWriteTimeUtc > newest)
-            {
-                newest = entry.LastWriteTimeUtc;
-            }
-        }
-
-        return new DateTimeOffset(newest, TimeSpan.Zero);
     }
 }

@@ -52,6 +52,7 @@ public static class JobsServiceCollectionExtensions
         builder.Services.AddTransient<PosesJob>();
         builder.Services.AddTransient<ActionsJob>();
         builder.Services.AddTransient<KeyframesJob>();
+        builder.Services.AddTransient<MediaCleanupJob>();
         builder.Services.AddSingleton<IVideoPipeline, HangfireVideoPipeline>();
         return builder;
     }

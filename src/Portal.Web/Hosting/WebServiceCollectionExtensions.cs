@@ -28,8 +28,6 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddPortalResumableUploads();
         builder.Services.AddSingleton<TimelineQueries>();
         builder.Services.AddSingleton<VideoCommands>();
-        builder.Services.AddSingleton<OrphanMediaCleaner>();
-        builder.Services.AddHostedService<OrphanMediaSweeper>();
         builder.Services.AddSingleton<CorrectionCommands>();
         builder.Services.AddSingleton<IMonitoringApiAccessor, HangfireJobCanceller>();
         builder.Services.AddOpenApi();

@@ -1,8 +1,10 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Media;
+using Portal.Jobs.Media;
 using Portal.Jobs.Pipeline;
 
 namespace Portal.Web.Videos;
@@ -20,6 +22,8 @@ public sealed class VideoCommands(
     RunStarter runs,
     IMonitoringApiAccessor monitoring,
     IMediaStore media,
+    IOptions<MediaOptions> mediaOptions,
+    IBackgroundJobClient jobs,
     ModelRegistry models,
     TimeProvider clock,
     ILogger<VideoCommands> logger)
@@ -53,9 +57,11 @@ public sealed class VideoCommands(
 
         // Rows first, files second: a failure here leaves unreferenced files, never a video whose files are missing.
         // Whole folders rather than known keys, so that a half-written file of a stage that was stopping goes too.
-        // A stage of the canceled run may still finish a write (the proxy's rename, a keyframe) after this, and a
-        // failure below leaves files too: OrphanMediaSweeper deletes such folders once they have been quiet a while.
-        foreach (var folder in runIds.Select(MediaKeys.RunFolder).Append(MediaKeys.VideoFolder(videoId)))
+        // A stage of the canceled run may still finish a write in the seconds before it stops, and a file may resist
+        // now: the same folders are deleted once more later, by a durable job (retried until it succeeds).
+        var folders = runIds.Select(MediaKeys.RunFolder).Append(MediaKeys.VideoFolder(videoId)).ToArray();
+        jobs.Schedule<MediaCleanupJob>(job => job.DeleteFolders(folders), mediaOptions.Value.DeleteAgainAfter);
+        foreach (var folder in folders)
         {
             try
             {
