@@ -251,7 +251,9 @@ public static class FfmpegFrameReader
         using var registration = cancellationToken.Register(() => Kill(process));
         try
         {
-            var read = await process.StandardOutput.BaseStream.ReadAtLeastAsync(into[..(seeks.Count * frameBytes)], seeks.Count * frameBytes, throwOnEndOfStream: false, cancellationToken);
+            var stdout = process.StandardOutput.BaseStream;
+            var read = await stdout.ReadAtLeastAsync(into[..(seeks.Count * frameBytes)], seeks.Count * frameBytes, throwOnEndOfStream: false, cancellationToken);
+            await stdout.CopyToAsync(Stream.Null, cancellationToken); // anything more would block ffmpeg's exit
             await process.WaitForExitAsync(cancellationToken);
             if (process.ExitCode != 0)
             {
