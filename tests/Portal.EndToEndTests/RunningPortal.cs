@@ -68,8 +68,7 @@ public class RunningPortal : IAsyncLifetime
         _database = await TestDatabase.CreateAsync();
         var port = FreePort();
         BaseUrl = new Uri($"http://127.0.0.1:{port}");
-        var webDll = Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web", "bin", Configuration, "net10.0", "Portal.Web.dll");
-        _process = StartDotnet(webDll, "--urls", BaseUrl.ToString().TrimEnd('/'), "--contentRoot", Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web"));
+        StartWebHost();
         await WaitForHealthAsync();
         if (!InProcessWorker)
         {
@@ -101,6 +100,28 @@ public class RunningPortal : IAsyncLifetime
         Directory.CreateDirectory(directory);
         return Path.Combine(directory, name);
     }
+
+    /// <summary>
+    /// Stops the web host as a service manager would (SIGTERM, then waits for it to exit) and starts it again on the same
+    /// port, database and media root, as after a reboot or an upgrade.
+    /// </summary>
+    public async Task RestartWebHostAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync();
+        Append($"--- web host exited with {_process.ExitCode}; starting it again ---");
+        _process.Dispose();
+        StartWebHost();
+        await WaitForHealthAsync();
+    }
+
+    private void StartWebHost() =>
+        _process = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web", "bin", Configuration, "net10.0", "Portal.Web.dll"),
+            "--urls", BaseUrl.ToString().TrimEnd('/'), "--contentRoot", Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web"));
 
     public void StartWorker() =>
         _worker = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Jobs", "bin", Configuration, "net10.0", "Portal.Jobs.dll"));
