@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
 using Portal.TestSupport;
 
 namespace Portal.EndToEndTests;
@@ -24,6 +25,30 @@ public sealed class RestartTests(RunningPortal portal) : IClassFixture<RunningPo
         // The second start found the schema as the first left it: no migration ran again, nothing failed.
         Assert.DoesNotContain("Failed executing DbCommand", portal.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("already exists", portal.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AVideoInTheMiddleOfItsPoses_WhenTheHostStops_IsFinishedOnceAfterItStartsAgain()
+    {
+        using var http = new HttpClient { BaseAddress = portal.BaseUrl };
+        var id = await UploadAsync(http, "basketball_two_people.mp4");
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while ((await VideoAsync(http, id)).GetProperty("stage").GetString() != "poses")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never reached the pose stage:\n{portal.Log}");
+            await Task.Delay(100);
+        }
+
+        await portal.RestartWebHostAsync();
+
+        Assert.Equal("Succeeded", await StatusWhenFinishedAsync(http, id));
+        await using var db = new NpgsqlConnection(portal.DatabaseConnectionString);
+        await db.OpenAsync();
+        await using var runs = new NpgsqlCommand("""select count(*), min("CompletedStage") from portal.processing_runs where "VideoId" = @id""", db);
+        runs.Parameters.AddWithValue("id", id);
+        await using var reader = await runs.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((1L, "keyframes"), (reader.GetInt64(0), reader.GetString(1)));
     }
 
     private static async Task<Guid> UploadAsync(HttpClient http, string clip)
