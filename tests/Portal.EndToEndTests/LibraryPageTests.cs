@@ -17,8 +17,9 @@ public sealed class LibraryPageTests(RunningPortal portal) : IClassFixture<Runni
         using var temp = new TempDirectory();
         var broken = Path.Combine(temp.Path, "e2e-broken.mp4");
         await File.WriteAllTextAsync(broken, "plain text pretending to be a video");
-        var walkId = await UploadAsync(TestPaths.Video("tfjs_pose_1.mp4"), "e2e-walk.mp4");
-        var brokenId = await UploadAsync(broken, "e2e-broken.mp4");
+        using var api = new PortalApi(portal);
+        var walkId = await api.UploadAsync(TestPaths.Video("tfjs_pose_1.mp4"), "e2e-walk.mp4");
+        var brokenId = await api.UploadAsync(broken, "e2e-broken.mp4");
 
         var page = await portal.NewPageAsync();
         await page.GotoAsync("/");
@@ -54,8 +55,7 @@ public sealed class LibraryPageTests(RunningPortal portal) : IClassFixture<Runni
         await page.GetByTestId("library-clear").ClickAsync();
 
         // Action label: one of the walk clip's labels, chosen by keyboard.
-        using var http = new HttpClient { BaseAddress = portal.BaseUrl };
-        var timeline = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/videos/{walkId}/timeline", UriKind.Relative));
+        var timeline = await api.Http.GetFromJsonAsync<JsonElement>(new Uri($"/api/videos/{walkId}/timeline", UriKind.Relative));
         var label = timeline.GetProperty("tracks").EnumerateArray().SelectMany(t => t.GetProperty("segments").EnumerateArray())
             .Select(s => s.GetProperty("label").GetString()!).First();
         await Assertions.Expect(page.GetByTestId("library-filter-label").Locator($"option[value=\"{label}\"]")).ToHaveCountAsync(1);
@@ -82,7 +82,7 @@ public sealed class LibraryPageTests(RunningPortal portal) : IClassFixture<Runni
         await Assertions.Expect(brokenRow).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("library-message")).ToHaveTextAsync("Deleted “e2e-broken.mp4”.");
         await Assertions.Expect(rows).ToHaveCountAsync(1);
-        using var gone = await http.GetAsync(new Uri($"/api/videos/{brokenId}", UriKind.Relative));
+        using var gone = await api.Http.GetAsync(new Uri($"/api/videos/{brokenId}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.False(Directory.Exists(Path.Combine(portal.Media.Path, "videos", brokenId.ToString("N"), "source")));
     }
@@ -90,16 +90,6 @@ public sealed class LibraryPageTests(RunningPortal portal) : IClassFixture<Runni
     /// <summary>The circuit is connected: before that the prerendered controls do nothing.</summary>
     private static Task WaitUntilInteractiveAsync(IPage page) =>
         Assertions.Expect(page.GetByTestId("library-filters")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 60_000 });
-
-    private async Task<Guid> UploadAsync(string path, string name)
-    {
-        using var http = new HttpClient { BaseAddress = portal.BaseUrl };
-        await using var file = File.OpenRead(path);
-        using var content = new MultipartFormDataContent { { new StreamContent(file), "file", name } };
-        using var created = await http.PostAsync(new Uri("/api/videos", UriKind.Relative), content);
-        created.EnsureSuccessStatusCode();
-        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
 }
 
 /// <summary>A portal that processes videos up to 5 seconds long.</summary>

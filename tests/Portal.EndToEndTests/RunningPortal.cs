@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Playwright;
+using Npgsql;
 using Portal.TestSupport;
 
 namespace Portal.EndToEndTests;
@@ -122,6 +123,16 @@ public class RunningPortal : IAsyncLifetime
     private void StartWebHost() =>
         _process = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web", "bin", Configuration, "net10.0", "Portal.Web.dll"),
             "--urls", BaseUrl.ToString().TrimEnd('/'), "--contentRoot", Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web"));
+
+    /// <summary>The first column of the first row of <paramref name="sql"/> on the portal's database, with <c>@id</c> bound to <paramref name="id"/>.</summary>
+    public async Task<object?> ScalarAsync(string sql, Guid id)
+    {
+        await using var db = new NpgsqlConnection(DatabaseConnectionString);
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        command.Parameters.AddWithValue("id", id);
+        return await command.ExecuteScalarAsync();
+    }
 
     public void StartWorker() =>
         _worker = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Jobs", "bin", Configuration, "net10.0", "Portal.Jobs.dll"));

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using Portal.TestSupport;
 
@@ -15,12 +14,8 @@ public sealed class SeparateWorkerTests(PortalWithSeparateWorker portal) : IClas
     [Fact]
     public async Task StandaloneWorker_ProcessesUploads_ForAWebHostWithoutAWorker()
     {
-        using var http = new HttpClient { BaseAddress = portal.BaseUrl };
-        await using var file = File.OpenRead(TestPaths.Video("tfjs_pose_1.mp4"));
-        using var content = new MultipartFormDataContent { { new StreamContent(file), "file", "tfjs_pose_1.mp4" } };
-        using var created = await http.PostAsync(new Uri("/api/videos", UriKind.Relative), content);
-        created.EnsureSuccessStatusCode();
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var api = new PortalApi(portal);
+        var id = await api.UploadAsync(TestPaths.Video("tfjs_pose_1.mp4"));
 
         // The web host runs no worker, so any progress past the upload is the stand-alone worker's: wait for the probe's
         // metadata and for the run to move past the first stage.
@@ -29,7 +24,7 @@ public sealed class SeparateWorkerTests(PortalWithSeparateWorker portal) : IClas
         while (DateTime.UtcNow < deadline)
         {
             await Task.Delay(300);
-            video = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/videos/{id}", UriKind.Relative));
+            video = await api.VideoAsync(id);
             if (video.GetProperty("width").ValueKind == JsonValueKind.Number && video.GetProperty("stage").GetString() is not (null or "probe"))
             {
                 break;
