@@ -108,17 +108,19 @@ public class RunningPortal : IAsyncLifetime
     /// </summary>
     public async Task RestartWebHostAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
+        Assert.Equal(0, SendSignal(_process!.Id, SigTerm));
         await _process.WaitForExitAsync();
         Append($"--- web host exited with {_process.ExitCode}; starting it again ---");
         _process.Dispose();
         StartWebHost();
         await WaitForHealthAsync();
     }
+
+    private const int SigTerm = 15;
+
+    // .NET's Process.Kill only sends SIGKILL; a graceful stop needs SIGTERM, which libc's kill(2) sends.
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private void StartWebHost() =>
         _process = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web", "bin", Configuration, "net10.0", "Portal.Web.dll"),
