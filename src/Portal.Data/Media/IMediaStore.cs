@@ -20,6 +20,12 @@ public interface IMediaStore
 
     /// <summary>Deletes every file whose key starts with <paramref name="folder"/>/ (nothing if there is none).</summary>
     void DeleteFolder(string folder);
+
+    /// <summary>
+    /// Gives the file at <paramref name="fromKey"/> the key <paramref name="toKey"/>, replacing a file already there. On
+    /// the local disk a rename: atomic, so a reader sees the old file or the whole new one, and free of copying.
+    /// </summary>
+    void Move(string fromKey, string toKey);
 }
 
 /// <summary>Keys of the files belonging to one video.</summary>

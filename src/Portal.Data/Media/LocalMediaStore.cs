@@ -66,6 +66,13 @@ public sealed class LocalMediaStore : IMediaStore
         }
     }
 
+    public void Move(string fromKey, string toKey)
+    {
+        var to = GetLocalPath(toKey);
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+        File.Move(GetLocalPath(fromKey), to, overwrite: true);
+    }
+
     public void DeleteFolder(string folder)
     {
         var path = GetLocalPath(folder);

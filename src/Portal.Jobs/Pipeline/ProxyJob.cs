@@ -26,14 +26,15 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
     protected override async Task ExecuteAsync(StageContext context)
     {
         var video = context.Video;
-        var target = Services.Media.GetLocalPath(MediaKeys.VideoProxy(video.Id));
-        if (File.Exists(target))
+        var targetKey = MediaKeys.VideoProxy(video.Id);
+        if (Services.Media.Exists(targetKey))
         {
             return; // made by an earlier run of this video
         }
 
         var source = Services.Media.GetLocalPath(video.StoredPath);
-        var temporary = target + ".partial.mp4";
+        var temporaryKey = targetKey + ".partial.mp4";
+        var temporary = Services.Media.GetLocalPath(temporaryKey); // ffmpeg writes to a path
         var rate = Math.Clamp(video.Fps ?? 25, 1, 120);
         var fps = rate.ToString("0.###", CultureInfo.InvariantCulture);
         // A key picture every 2 s (x264's default is every 250 frames: 25 s at 10 fps): a seek, in the browser or for
@@ -66,7 +67,7 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         {
             // The token has killed ffmpeg; wait for it so no process outlives the job, then leave no partial file.
             await encoding.ContinueWith(_ => { }, TaskScheduler.Default);
-            File.Delete(temporary);
+            Services.Media.Delete(temporaryKey);
             throw;
         }
 
@@ -76,13 +77,13 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         }
         catch (FFMpegException e) when (!context.CancellationToken.IsCancellationRequested)
         {
-            File.Delete(temporary);
+            Services.Media.Delete(temporaryKey);
             throw new PipelineFailure(
                 $"The video could not be converted for review: ffmpeg failed after {progress * duration:0.0} s of {duration:0.0} s ({LastLine(e.Message)}).", e);
         }
 
-        await RequireWholeVideoAsync(temporary, video.DurationSeconds, lastComplaint, context.CancellationToken);
-        File.Move(temporary, target, overwrite: true);
+        await RequireWholeVideoAsync(temporaryKey, video.DurationSeconds, lastComplaint, context.CancellationToken);
+        Services.Media.Move(temporaryKey, targetKey);
     }
 
     /// <summary>
@@ -91,9 +92,9 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
     /// a video, presented as if it were the whole, would mislead. A few damaged frames ffmpeg conceals and goes past
     /// do not count; neither does a video that is at most 2 s or 5 % shorter (audio often outlasts the picture).
     /// </summary>
-    private static async Task RequireWholeVideoAsync(string proxy, double? announcedSeconds, string? complaint, CancellationToken cancellationToken)
+    private async Task RequireWholeVideoAsync(string proxyKey, double? announcedSeconds, string? complaint, CancellationToken cancellationToken)
     {
-        var info = await FfmpegFrameReader.ProbeAsync(proxy, cancellationToken: cancellationToken);
+        var info = await FfmpegFrameReader.ProbeAsync(Services.Media.GetLocalPath(proxyKey), cancellationToken: cancellationToken);
         if (announcedSeconds is not { } expected || info.FrameCount is not { } frames || info.Fps <= 0)
         {
             return;
@@ -102,7 +103,7 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         var decoded = frames / info.Fps;
         if (expected - decoded > Math.Max(2, 0.05 * expected))
         {
-            File.Delete(proxy);
+            Services.Media.Delete(proxyKey);
             throw new PipelineFailure(
                 $"The video breaks off after frame {frames} ({decoded:0.0} s of {expected:0.0} s): ffmpeg could not decode the rest" +
                 (complaint is null ? "." : $" ({complaint})."));

@@ -181,7 +181,7 @@ public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> op
             await JsonSerializer.SerializeAsync(stream, info, Json);
         }
 
-        File.Move(media.GetLocalPath(temporaryKey), media.GetLocalPath(InfoKey(info.Id)), overwrite: true);
+        media.Move(temporaryKey, InfoKey(info.Id));
     }
 
     private sealed class Lease(SemaphoreSlim gate) : IDisposable

@@ -91,12 +91,7 @@ public sealed class VideoIntake(
             }
 
             var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            // REVIEW: IMediaStore has no move; on the local disk a rename costs nothing, where copying would write
-            // the whole file a second time. Object storage will need a server-side copy here.
-            var from = media.GetLocalPath(completedKey);
-            var to = media.GetLocalPath(key);
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Move(from, to);
+            media.Move(completedKey, key);
             var video = Video.Create(id, ownerId, CleanFileName(originalFileName), key, size, sha256, clock.GetUtcNow());
             try
             {
@@ -106,7 +101,7 @@ public sealed class VideoIntake(
             }
             catch
             {
-                File.Move(to, from);
+                media.Move(key, completedKey);
                 throw;
             }
 
