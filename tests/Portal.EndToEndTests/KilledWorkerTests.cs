@@ -27,8 +27,7 @@ public sealed class KilledWorkerTests(PortalWithRestartableWorker portal) : ICla
 
         var status = await api.WaitUntilFinishedAsync(id, TimeSpan.FromMinutes(6));
         Assert.Equal("Succeeded", status);
-        Assert.Equal(1L, await portal.ScalarAsync("select count(*) from portal.processing_runs where \"VideoId\" = @id", id));
-        Assert.Equal("keyframes", await portal.ScalarAsync("select \"CompletedStage\" from portal.processing_runs where \"VideoId\" = @id", id));
+        await portal.AssertProcessedOnceAsync(id);
         // Each stage's rows exist once: track numbers 1..n without gaps, one keyframe file per segment.
         var tracks = (long)(await portal.ScalarAsync("select count(*) from portal.tracks t join portal.processing_runs r on r.\"Id\" = t.\"RunId\" where r.\"VideoId\" = @id", id))!;
         var maxTrack = (int)(await portal.ScalarAsync("select max(\"TrackNumber\") from portal.tracks t join portal.processing_runs r on r.\"Id\" = t.\"RunId\" where r.\"VideoId\" = @id", id))!;

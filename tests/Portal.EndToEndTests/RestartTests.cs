@@ -34,7 +34,6 @@ public sealed class RestartTests(RunningPortal portal) : IClassFixture<RunningPo
         await portal.RestartWebHostAsync();
 
         Assert.Equal("Succeeded", await api.WaitUntilFinishedAsync(id, TimeSpan.FromMinutes(4)));
-        Assert.Equal(1L, await portal.ScalarAsync("""select count(*) from portal.processing_runs where "VideoId" = @id""", id));
-        Assert.Equal("keyframes", await portal.ScalarAsync("""select "CompletedStage" from portal.processing_runs where "VideoId" = @id""", id));
+        await portal.AssertProcessedOnceAsync(id);
     }
 }

@@ -136,6 +136,13 @@ public class RunningPortal : IAsyncLifetime
         return await command.ExecuteScalarAsync();
     }
 
+    /// <summary>Asserts that one run, and only one, processed the video, and that it went through every stage.</summary>
+    public async Task AssertProcessedOnceAsync(Guid videoId)
+    {
+        Assert.Equal(1L, await ScalarAsync("""select count(*) from portal.processing_runs where "VideoId" = @id""", videoId));
+        Assert.Equal("keyframes", await ScalarAsync("""select "CompletedStage" from portal.processing_runs where "VideoId" = @id""", videoId));
+    }
+
     public void StartWorker() =>
         _worker = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Jobs", "bin", Configuration, "net10.0", "Portal.Jobs.dll"));
 

@@ -58,7 +58,7 @@ public sealed class VideoCommands(
         // Rows first, files second: a failure here leaves unreferenced files, never a video whose files are missing.
         // Whole folders rather than known keys, so that a half-written file of a stage that was stopping goes too.
         // A stage of the canceled run may still finish a write in the seconds before it stops, and a file may resist
-        // now: the same folders are deleted once more later, by a durable job (retried until it succeeds).
+        // now: the same folders are deleted once more later, by a durable job that Hangfire retries if it fails.
         var folders = runIds.Select(MediaKeys.RunFolder).Append(MediaKeys.VideoFolder(videoId)).ToArray();
         jobs.Schedule<MediaCleanupJob>(job => job.DeleteFolders(folders), mediaOptions.Value.DeleteAgainAfter);
         foreach (var folder in folders)
