@@ -2,7 +2,7 @@ namespace Portal.Data.Entities;
 
 /// <summary>
 /// One tracked person of a run. <see cref="Poses"/> holds every frame of the track in one compact blob (format in
-/// <c>Portal.Jobs.Pipeline.PoseBlob</c>): a row per track, not per keypoint.
+/// <c>Portal.Inference.Blobs.PoseBlob</c>): a row per track, not per keypoint.
 /// </summary>
 public class TrackRecord
 {

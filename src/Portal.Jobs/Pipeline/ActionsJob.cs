@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data.Entities;
 using Portal.Inference.Actions;
+using Portal.Inference.Blobs;
 using Portal.Inference.Timeline;
 
 namespace Portal.Jobs.Pipeline;
@@ -14,14 +14,8 @@ namespace Portal.Jobs.Pipeline;
 /// segment's keyframe time is the frame its windows' attention weighted most. Tracks are read and their results
 /// written one at a time.
 /// </summary>
-[Queue(JobQueues.Inference)]
 public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJob(services)
 {
-    protected override string Stage => PipelineStages.Actions;
-
-    protected override void EnqueueNext(IBackgroundJobClient jobs, Guid runId) =>
-        jobs.Enqueue<KeyframesJob>(job => job.RunAsync(runId, null, CancellationToken.None));
-
     protected override async Task ExecuteAsync(StageContext context)
     {
         var run = context.Run;
@@ -105,7 +99,8 @@ public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJo
             }
 
             results.AddRange(recognizer.Run(input, batchSize).Take(batch.Count));
-            await context.ReportAsync(0); // cancellation check between batches
+            // A long track reports its progress when it ends; between batches only a cancel is looked for.
+            await context.ThrowIfCanceledAsync();
         }
 
         return results;

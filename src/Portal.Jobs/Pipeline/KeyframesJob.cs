@@ -1,7 +1,7 @@
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data.Entities;
 using Portal.Data.Media;
+using Portal.Inference.Blobs;
 using Portal.Inference.Frames;
 using Portal.Inference.Pose;
 using Portal.Jobs.Rendering;
@@ -12,17 +12,8 @@ namespace Portal.Jobs.Pipeline;
 /// Keyframe overlays, the last stage: for each segment, the proxy frame at the segment's keyframe time rendered as a
 /// PNG with the person's skeleton and the joint attention of that moment drawn as heat. Ends the run as Succeeded.
 /// </summary>
-[Queue(JobQueues.Media)]
 public sealed class KeyframesJob(PipelineStageServices services) : PipelineStageJob(services)
 {
-    protected override string Stage => PipelineStages.Keyframes;
-
-    protected override bool IsLastStage => true;
-
-    protected override void EnqueueNext(IBackgroundJobClient jobs, Guid runId)
-    {
-    }
-
     protected override async Task ExecuteAsync(StageContext context)
     {
         var run = context.Run;

@@ -26,11 +26,12 @@ public sealed class StageContext(
     TimeProvider clock,
     CancellationToken cancellationToken) : IDisposable
 {
-    private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
+    private readonly StageProgress _progress = new(stage, clock, CheckInterval);
     // Signalled by Hangfire (shutdown, job deleted) or by this context when it sees the run was canceled, so that
     // ffmpeg processes and inference loops that use it stop at once.
     private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-    private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastCheck = DateTimeOffset.MinValue;
 
     public PortalDbContext Db => db;
 
@@ -42,32 +43,50 @@ public sealed class StageContext(
     public CancellationToken CancellationToken => _stop.Token;
 
     /// <summary>
-    /// Records the stage's fraction done and an ETA (at most every 2 s), and throws
+    /// Records the stage's fraction done and an ETA (at most every 2 s; never less than reported before), and throws
     /// <see cref="OperationCanceledException"/> when the run was canceled meanwhile: a stage stops within seconds.
     /// </summary>
     public async Task ReportAsync(double fraction)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var now = clock.GetUtcNow();
-        if (now - _lastReport < TimeSpan.FromSeconds(2))
+        if (_progress.Next(fraction) is not { } report)
         {
             return;
         }
 
-        _lastReport = now;
         await using var progressDb = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await StopIfCanceledAsync(progressDb);
+        var current = await progressDb.Videos.SingleAsync(v => v.Id == video.Id, cancellationToken);
+        current.ReportProgress(stage, report.Overall, report.Eta, report.At);
+        await progressDb.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Throws <see cref="OperationCanceledException"/> when the run was canceled (looked up at most every 2 s), without
+    /// touching the progress: for loops that have no fraction to report between their reports.
+    /// </summary>
+    public async Task ThrowIfCanceledAsync()
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (clock.GetUtcNow() - _lastCheck < CheckInterval)
+        {
+            return;
+        }
+
+        await using var checkDb = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await StopIfCanceledAsync(checkDb);
+    }
+
+    private async Task StopIfCanceledAsync(PortalDbContext checkDb)
+    {
+        _lastCheck = clock.GetUtcNow();
         // A run that is gone was deleted with its video: stop as for a cancel, cleaning up as a cancel does.
-        var status = await progressDb.Runs.Where(r => r.Id == run.Id).Select(r => (RunStatus?)r.Status).SingleOrDefaultAsync(cancellationToken);
+        var status = await checkDb.Runs.Where(r => r.Id == run.Id).Select(r => (RunStatus?)r.Status).SingleOrDefaultAsync(cancellationToken);
         if (status is null or RunStatus.Canceled)
         {
             await _stop.CancelAsync();
             throw new OperationCanceledException("The video was canceled.", _stop.Token);
         }
-
-        var current = await progressDb.Videos.SingleAsync(v => v.Id == video.Id, cancellationToken);
-        DateTimeOffset? eta = fraction > 0.02 ? _startedAt + (now - _startedAt) / fraction : null;
-        current.ReportProgress(stage, PipelineStages.Overall(stage, fraction), eta, now);
-        await progressDb.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>
@@ -96,89 +115,47 @@ public sealed class StageContext(
 }
 
 /// <summary>
-/// One stage of the pipeline as a Hangfire job over a run id. Re-entrant: a run that is finished or has already
-/// completed this stage is skipped (on to the next stage), so a job that runs twice after a crash does its work once.
-/// A stage stores its results and marks itself completed in one transaction, then enqueues the next stage.
-/// Errors retrying cannot fix (<see cref="PipelineFailure"/>) fail the video at once; others are retried with backoff
-/// and fail the video when the retries are spent.
+/// One stage of the pipeline after the probe, as a Hangfire job over a run id. Re-entrant: a run that is finished or
+/// has already completed this stage is skipped (on to the next stage), so a job that runs twice after a crash does its
+/// work once (<see cref="StageStarts"/>). A stage stores its results and marks itself completed in one transaction,
+/// then enqueues the next stage of <see cref="PipelineStages.All"/>; the last one ends the run as Succeeded.
 /// </summary>
-public abstract class PipelineStageJob(PipelineStageServices services)
+public abstract class PipelineStageJob(PipelineStageServices services) : PipelineJob(services.Logger)
 {
-    protected const int RetryAttempts = 3;
-
     protected PipelineStageServices Services => services;
-
-    protected abstract string Stage { get; }
 
     /// <summary>Does the stage's work and adds its results to <see cref="StageContext.Db"/> without saving them.</summary>
     protected abstract Task ExecuteAsync(StageContext context);
 
-    /// <summary>True for the stage whose completion ends the run as Succeeded.</summary>
-    protected virtual bool IsLastStage => false;
-
-    /// <summary>Enqueues the stage after this one (nothing for the last stage).</summary>
-    protected abstract void EnqueueNext(IBackgroundJobClient jobs, Guid runId);
-
-    /// <param name="runId">The run to work on.</param>
-    /// <param name="performContext">Supplied by Hangfire; null when called directly.</param>
-    /// <param name="cancellationToken">Supplied by Hangfire: signalled on shutdown or when the job is deleted (cancel).</param>
-    [AutomaticRetry(Attempts = RetryAttempts, DelaysInSeconds = [5, 30, 120], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    public async Task RunAsync(Guid runId, PerformContext? performContext, CancellationToken cancellationToken)
+    protected override async Task RunStageAsync(Guid runId, PerformContext? performContext, CancellationToken cancellationToken)
     {
-        try
-        {
-            await RunStageAsync(runId, performContext, cancellationToken);
-        }
-        catch (PipelineFailure e)
-        {
-            await EndRunAsync(runId, e.Message, canceled: false);
-        }
-        catch (OperationCanceledException)
-        {
-            if (!await IsCanceledAsync(runId))
-            {
-                throw; // shutdown: Hangfire runs the job again on the next start
-            }
-
-            services.Logger.LogInformation("Run {RunId} canceled during {Stage}", runId, Stage);
-        }
-        catch (Exception e) when (e is not OperationCanceledException && JobAttempts.IsLast(performContext, RetryAttempts))
-        {
-            await EndRunAsync(runId, $"Stage '{Stage}' failed after {RetryAttempts + 1} attempts: {e.Message}", canceled: false);
-            throw;
-        }
-    }
-
-    private async Task RunStageAsync(Guid runId, PerformContext? performContext, CancellationToken cancellationToken)
-    {
+        var stage = Stage.Name;
         await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
         var run = await db.Runs.SingleOrDefaultAsync(r => r.Id == runId, cancellationToken);
-        if (run is null || run.IsFinished)
+        switch (StageStarts.Decide(run is not null, run?.IsFinished ?? false, run?.CompletedStage, stage))
         {
-            return;
+            case StageStart.Stop:
+                return;
+            case StageStart.EnqueueNext:
+                // Done before a crash, but the next stage may not have been enqueued: enqueue it (it skips if done too).
+                PipelineStages.EnqueueAfter(services.Jobs, stage, runId);
+                return;
         }
 
-        if (PipelineStages.IsDone(run.CompletedStage, Stage))
-        {
-            // Done before a crash, but the next stage may not have been enqueued: enqueue it (it skips if done too).
-            EnqueueNext(services.Jobs, runId);
-            return;
-        }
-
-        var video = await db.Videos.SingleAsync(v => v.Id == run.VideoId, cancellationToken);
-        run.Start();
-        video.StartStage(Stage, PipelineStages.Overall(Stage, 0), services.Clock.GetUtcNow());
+        var video = await db.Videos.SingleAsync(v => v.Id == run!.VideoId, cancellationToken);
+        run!.Start();
+        video.StartStage(stage, PipelineStages.Overall(stage, 0), services.Clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        services.Logger.LogInformation("Run {RunId}: stage {Stage} started (job {JobId})", runId, Stage, performContext?.BackgroundJob.Id);
+        services.Logger.LogInformation("Run {RunId}: stage {Stage} started (job {JobId})", runId, stage, performContext?.BackgroundJob.Id);
 
         // The stage's results and its checkpoint: one transaction, however many times the stage flushes its results.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        using var context = new StageContext(services.DbFactory, db, run, video, Stage, services.Clock, cancellationToken);
+        using var context = new StageContext(services.DbFactory, db, run, video, stage, services.Clock, cancellationToken);
         await ExecuteAsync(context);
-        run.CompleteStage(Stage);
+        run.CompleteStage(stage);
         var now = services.Clock.GetUtcNow();
-        video.ReportProgress(Stage, PipelineStages.Overall(Stage, 1), null, now);
-        if (IsLastStage)
+        video.ReportProgress(stage, PipelineStages.Overall(stage, 1), null, now);
+        if (PipelineStages.After(stage) is null)
         {
             run.MarkSucceeded(now);
             video.MarkSucceeded(now);
@@ -186,20 +163,20 @@ public abstract class PipelineStageJob(PipelineStageServices services)
 
         await db.SaveChangesAsync(cancellationToken); // the last results + checkpoint (+ the end of the run)
         await transaction.CommitAsync(cancellationToken);
-        services.Logger.LogInformation("Run {RunId}: stage {Stage} done", runId, Stage);
+        services.Logger.LogInformation("Run {RunId}: stage {Stage} done", runId, stage);
 
-        EnqueueNext(services.Jobs, runId);
+        PipelineStages.EnqueueAfter(services.Jobs, stage, runId);
     }
 
     /// <summary>Canceled, or deleted with its video.</summary>
-    private async Task<bool> IsCanceledAsync(Guid runId)
+    protected override async Task<bool> IsCanceledAsync(Guid runId)
     {
         await using var db = await services.DbFactory.CreateDbContextAsync();
         return !await db.Runs.AnyAsync(r => r.Id == runId && r.Status != RunStatus.Canceled);
     }
 
     /// <summary>Ends the run and its video as Failed (unless already ended).</summary>
-    protected async Task EndRunAsync(Guid runId, string reason, bool canceled)
+    protected override async Task FailAsync(Guid runId, string reason)
     {
         await using var db = await services.DbFactory.CreateDbContextAsync();
         var run = await db.Runs.SingleOrDefaultAsync(r => r.Id == runId);
@@ -210,24 +187,13 @@ public abstract class PipelineStageJob(PipelineStageServices services)
 
         var now = services.Clock.GetUtcNow();
         var video = await db.Videos.SingleAsync(v => v.Id == run.VideoId);
-        if (canceled)
-        {
-            run.MarkCanceled(now);
-            video.MarkCanceled(now);
-        }
-        else
-        {
-            run.MarkFailed(reason, now);
-            video.MarkFailed(reason, now);
-        }
+        run.MarkFailed(reason, now);
+        video.MarkFailed(reason, now);
 
         await db.SaveChangesAsync();
-        services.Logger.LogInformation("Run {RunId} failed at {Stage}: {Reason}", runId, Stage, reason);
+        services.Logger.LogInformation("Run {RunId} failed at {Stage}: {Reason}", runId, Stage.Name, reason);
     }
 }
-
-/// <summary>An error a retry cannot fix (a broken file, a missing model); the message is for a person.</summary>
-public sealed class PipelineFailure(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>What every stage job needs, in one constructor parameter.</summary>
 public sealed class PipelineStageServices(

@@ -1,7 +1,7 @@
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data.Entities;
 using Portal.Data.Media;
+using Portal.Inference.Blobs;
 using Portal.Inference.Frames;
 using Portal.Inference.Pose;
 using Portal.Inference.Tracking;
@@ -16,14 +16,8 @@ namespace Portal.Jobs.Pipeline;
 /// because frames are never stored: the durable checkpoint is the tracks, committed together when the video has been
 /// read to the end (<see cref="StageContext.FlushResultsAsync"/>).
 /// </summary>
-[Queue(JobQueues.Inference)]
 public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(services)
 {
-    protected override string Stage => PipelineStages.Poses;
-
-    protected override void EnqueueNext(IBackgroundJobClient jobs, Guid runId) =>
-        jobs.Enqueue<ActionsJob>(job => job.RunAsync(runId, null, CancellationToken.None));
-
     protected override async Task ExecuteAsync(StageContext context)
     {
         var run = context.Run;

@@ -1,18 +1,18 @@
-using Hangfire;
 using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Data;
+using Portal.Data.Entities;
 using Portal.Data.Media;
 using Portal.Jobs.Media;
 
 namespace Portal.Jobs.Pipeline;
 
 /// <summary>
-/// First stage: reads the uploaded file's metadata, then starts the video's first processing run. Re-entrant: a
-/// finished video is left alone, and a video probed before a crash just has its run's next stage enqueued again.
-/// A file that is not a readable video ends the video as Failed with the reason at once; other errors (database,
-/// disk) are retried with backoff and end the video as Failed when the retries are spent.
+/// First stage, over a video id since no run exists before it: reads the uploaded file's metadata, then starts the
+/// video's first processing run. Re-entrant: a finished video is left alone, and a video probed before a crash just
+/// has its run's next stage enqueued again (<see cref="StageStarts"/>). A file that is not a readable video ends the
+/// video as Failed with the reason at once; other errors follow <see cref="PipelineJob"/>'s retries.
 /// </summary>
 public sealed class ProbeVideoJob(
     IDbContextFactory<PortalDbContext> dbFactory,
@@ -20,51 +20,23 @@ public sealed class ProbeVideoJob(
     VideoProber prober,
     RunStarter runs,
     TimeProvider clock,
-    ILogger<ProbeVideoJob> logger)
+    ILogger<ProbeVideoJob> logger) : PipelineJob(logger)
 {
-    public const string StageName = "probe";
-    private const int RetryAttempts = 3;
-
-    /// <param name="videoId">The video to probe.</param>
-    /// <param name="context">Supplied by Hangfire; null when called directly.</param>
-    /// <param name="cancellationToken">Supplied by Hangfire: signalled on shutdown or deletion of the job.</param>
-    [Queue(JobQueues.Media)]
-    [AutomaticRetry(Attempts = RetryAttempts, DelaysInSeconds = [5, 30, 120])]
-    public async Task RunAsync(Guid videoId, PerformContext? context, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await ProbeAsync(videoId, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException && JobAttempts.IsLast(context, RetryAttempts))
-        {
-            await VideoFailures.MarkFailedAsync(dbFactory, clock, videoId, $"Probing failed after {RetryAttempts + 1} attempts: {e.Message}");
-            throw;
-        }
-    }
-
-    private async Task ProbeAsync(Guid videoId, CancellationToken cancellationToken)
+    protected override async Task RunStageAsync(Guid videoId, PerformContext? performContext, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var video = await db.Videos.SingleOrDefaultAsync(v => v.Id == videoId, cancellationToken);
-        if (video is null)
+        // Probed means it has a run: the probe's results and the run are saved together.
+        switch (StageStarts.Decide(video is not null, video?.IsFinished ?? false, video?.CurrentRunId is null ? null : Stage.Name, Stage.Name))
         {
-            logger.LogWarning("Video {VideoId} no longer exists; nothing to probe", videoId);
-            return;
+            case StageStart.Stop:
+                return;
+            case StageStart.EnqueueNext:
+                runs.EnqueueFirstStage(video!.CurrentRunId!.Value);
+                return;
         }
 
-        if (video.IsFinished)
-        {
-            return;
-        }
-
-        if (video.CurrentRunId is { } existingRun)
-        {
-            runs.EnqueueFirstStage(existingRun);
-            return;
-        }
-
-        video.StartStage(StageName, 0, clock.GetUtcNow());
+        video!.StartStage(Stage.Name, PipelineStages.Overall(Stage.Name, 0), clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
 
         try
@@ -76,14 +48,7 @@ public sealed class ProbeVideoJob(
         catch (UnreadableVideoException e)
         {
             // Not transient: retrying cannot help, so the video fails now and the file stays for inspection.
-            video.MarkFailed(e.Message, clock.GetUtcNow());
-            logger.LogInformation("Video {VideoId} failed at probe: {Reason}", videoId, e.Message);
-        }
-
-        if (video.IsFinished)
-        {
-            await db.SaveChangesAsync(CancellationToken.None);
-            return;
+            throw new PipelineFailure(e.Message, e);
         }
 
         Guid runId;
@@ -93,6 +58,7 @@ public sealed class ProbeVideoJob(
         }
         catch (PipelineFailure e)
         {
+            // No model, or too long: failed here rather than by PipelineJob so that what the probe read is kept and shown.
             video.MarkFailed(e.Message, clock.GetUtcNow());
             await db.SaveChangesAsync(CancellationToken.None);
             return;
@@ -100,5 +66,26 @@ public sealed class ProbeVideoJob(
 
         await db.SaveChangesAsync(CancellationToken.None); // probe results and the new run together
         runs.EnqueueFirstStage(runId);
+    }
+
+    /// <summary>Canceled, or deleted.</summary>
+    protected override async Task<bool> IsCanceledAsync(Guid videoId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        return !await db.Videos.AnyAsync(v => v.Id == videoId && v.Status != VideoStatus.Canceled);
+    }
+
+    protected override async Task FailAsync(Guid videoId, string reason)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var video = await db.Videos.SingleOrDefaultAsync(v => v.Id == videoId);
+        if (video is null || video.IsFinished)
+        {
+            return;
+        }
+
+        video.MarkFailed(reason, clock.GetUtcNow());
+        await db.SaveChangesAsync();
+        logger.LogInformation("Video {VideoId} failed at probe: {Reason}", videoId, reason);
     }
 }

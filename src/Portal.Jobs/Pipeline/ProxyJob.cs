@@ -1,7 +1,6 @@
 using System.Globalization;
 using FFMpegCore;
 using FFMpegCore.Exceptions;
-using Hangfire;
 using Portal.Data.Media;
 using Portal.Inference.Frames;
 
@@ -15,14 +14,8 @@ namespace Portal.Jobs.Pipeline;
 /// (<see cref="ProxyCopy"/>). Written to a temporary name and renamed, so a crash never leaves a half proxy under the
 /// real name.
 /// </summary>
-[Queue(JobQueues.Media)]
 public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(services)
 {
-    protected override string Stage => PipelineStages.Proxy;
-
-    protected override void EnqueueNext(IBackgroundJobClient jobs, Guid runId) =>
-        jobs.Enqueue<PosesJob>(job => job.RunAsync(runId, null, CancellationToken.None));
-
     protected override async Task ExecuteAsync(StageContext context)
     {
         var video = context.Video;

@@ -33,5 +33,6 @@ public sealed class RunStarter(ModelRegistry models, IOptions<PipelineOptions> o
         return run.Id;
     }
 
-    public void EnqueueFirstStage(Guid runId) => jobs.Enqueue<ProxyJob>(job => job.RunAsync(runId, null, CancellationToken.None));
+    /// <summary>Enqueues the first stage of a run: the one after the probe (a run is made once its video is probed).</summary>
+    public void EnqueueFirstStage(Guid runId) => PipelineStages.EnqueueAfter(jobs, PipelineStages.Probe, runId);
 }

@@ -29,7 +29,6 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddSingleton<TimelineQueries>();
         builder.Services.AddSingleton<VideoCommands>();
         builder.Services.AddSingleton<CorrectionCommands>();
-        builder.Services.AddSingleton<IMonitoringApiAccessor, HangfireJobCanceller>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("postgresql")

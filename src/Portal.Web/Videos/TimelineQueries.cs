@@ -4,8 +4,8 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Inference.Blobs;
 using Portal.Inference.Skeletons;
-using Portal.Jobs.Pipeline;
 
 namespace Portal.Web.Videos;
 

@@ -1,10 +1,7 @@
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Media;
-using Portal.Jobs.Media;
 using Portal.Jobs.Pipeline;
 
 namespace Portal.Web.Videos;
@@ -20,10 +17,8 @@ public enum CommandOutcome
 public sealed class VideoCommands(
     IDbContextFactory<PortalDbContext> dbFactory,
     RunStarter runs,
-    IMonitoringApiAccessor monitoring,
+    IVideoPipeline pipeline,
     IMediaStore media,
-    IOptions<MediaOptions> mediaOptions,
-    IBackgroundJobClient jobs,
     ModelRegistry models,
     TimeProvider clock,
     ILogger<VideoCommands> logger)
@@ -60,7 +55,7 @@ public sealed class VideoCommands(
         // A stage of the canceled run may still finish a write in the seconds before it stops, and a file may resist
         // now: the same folders are deleted once more later, by a durable job that Hangfire retries if it fails.
         var folders = runIds.Select(MediaKeys.RunFolder).Append(MediaKeys.VideoFolder(videoId)).ToArray();
-        jobs.Schedule<MediaCleanupJob>(job => job.DeleteFolders(folders), mediaOptions.Value.DeleteAgainAfter);
+        pipeline.ScheduleMediaCleanup(folders);
         foreach (var folder in folders)
         {
             try
@@ -102,7 +97,7 @@ public sealed class VideoCommands(
 
         video.MarkCanceled(now);
         await db.SaveChangesAsync(cancellationToken);
-        monitoring.DeleteJobsOf(videoId, video.CurrentRunId);
+        pipeline.Cancel(videoId, video.CurrentRunId);
         return CommandOutcome.Done;
     }
 
@@ -134,28 +129,5 @@ public sealed class VideoCommands(
         await db.SaveChangesAsync(cancellationToken);
         runs.EnqueueFirstStage(runId);
         return (CommandOutcome.Done, runId, null);
-    }
-}
-
-/// <summary>Deletes the Hangfire jobs of a video, which signals the cancellation token of a running one.</summary>
-public interface IMonitoringApiAccessor
-{
-    void DeleteJobsOf(Guid videoId, Guid? runId);
-}
-
-internal sealed class HangfireJobCanceller(JobStorage storage, IBackgroundJobClient jobs) : IMonitoringApiAccessor
-{
-    public void DeleteJobsOf(Guid videoId, Guid? runId)
-    {
-        var monitoring = storage.GetMonitoringApi();
-        var processing = monitoring.ProcessingJobs(0, 500).Select(j => (j.Key, j.Value.Job));
-        var enqueued = monitoring.Queues().SelectMany(q => monitoring.EnqueuedJobs(q.Name, 0, 500)).Select(j => (j.Key, j.Value.Job));
-        foreach (var (id, job) in processing.Concat(enqueued))
-        {
-            if (job?.Args.OfType<Guid>().Any(a => a == videoId || a == runId) == true)
-            {
-                jobs.Delete(id);
-            }
-        }
     }
 }

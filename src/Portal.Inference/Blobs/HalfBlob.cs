@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Portal.Jobs.Pipeline;
+namespace Portal.Inference.Blobs;
 
 /// <summary>Arrays of floats stored as little-endian IEEE float16: half the bytes, about 3 significant digits.</summary>
 public static class HalfBlob

@@ -1,7 +1,7 @@
 using Portal.Inference.Pose;
-using Portal.Jobs.Pipeline;
+using Portal.Inference.Blobs;
 
-namespace Portal.UnitTests;
+namespace Portal.Inference.Tests.Blobs;
 
 public class PoseBlobTests
 {

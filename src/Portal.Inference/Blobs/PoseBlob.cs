@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Portal.Inference.Pose;
 
-namespace Portal.Jobs.Pipeline;
+namespace Portal.Inference.Blobs;
 
 /// <summary>One frame of a stored track.</summary>
 public sealed record TrackFrame(int Frame, double Seconds, PosePerson Person);
