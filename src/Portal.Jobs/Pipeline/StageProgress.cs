@@ -19,6 +19,8 @@ public sealed class StageProgress(string stage, TimeProvider clock, TimeSpan int
     /// <summary>The whole processing's fraction done, the ETA and the time to write for <paramref name="fraction"/> of the stage; null when a report is not due yet.</summary>
     public (double Overall, DateTimeOffset? Eta, DateTimeOffset At)? Next(double fraction)
     {
+        // Kept even when no report is due, so that the next report carries it.
+        _fraction = Math.Max(_fraction, Math.Clamp(fraction, 0, 1));
         var now = clock.GetUtcNow();
         if (now - _lastReport < interval)
         {
@@ -26,7 +28,6 @@ public sealed class StageProgress(string stage, TimeProvider clock, TimeSpan int
         }
 
         _lastReport = now;
-        _fraction = Math.Max(_fraction, Math.Clamp(fraction, 0, 1));
         if (_fraction > EtaFrom)
         {
             _eta = _startedAt + (now - _startedAt) / _fraction;
