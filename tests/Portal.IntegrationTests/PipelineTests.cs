@@ -109,7 +109,7 @@ public sealed class PipelineTests(PortalApp app) : IClassFixture<PortalApp>
         var keyframed = timeline.Tracks.SelectMany(t => t.Segments)
             .Where(s => s.KeyframeSeconds > 1.5 && s.KeyframeSeconds < video.DurationSeconds - 1.5).ToList();
         Assert.True(keyframed.Count > FfmpegFrameReader.FramesPerProcess, $"{keyframed.Count} keyframes");
-        var info = await FfmpegFrameReader.ProbeAsync(proxy);
+        var info = await FfmpegProbe.ProbeAsync(proxy);
         int FrameAt(double seconds) => (int)Math.Round(seconds * info.Fps);
         var wanted = keyframed.SelectMany(s => new[] { FrameAt(s.KeyframeSeconds!.Value), FrameAt(s.KeyframeSeconds!.Value - 1), FrameAt(s.KeyframeSeconds!.Value + 1) }).ToHashSet();
         var reference = new Dictionary<int, byte[]>();

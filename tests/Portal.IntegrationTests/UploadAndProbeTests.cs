@@ -61,6 +61,9 @@ public sealed class UploadAndProbeTests(PortalApp app) : IClassFixture<PortalApp
         { "text", "not a video Portal can read" },
         { "truncated", "incomplete MP4" },
         { "audio", "only audio" },
+        { "playlist", "hls" },
+        { "playlist-of-a-clip", "hls" },
+        { "concat", "concat" },
     };
 
     [Theory]
@@ -244,10 +247,22 @@ internal static class BadFileCorpus
                 }
 
                 return (audio, "tone.mp4");
+            case "playlist":
+                // An HLS playlist that names a file of the machine: FFmpeg must not open it.
+                return (Write(directory, "playlist.m3u8", Playlist("file:///etc/passwd")), "clip.mp4");
+            case "playlist-of-a-clip":
+                // One that names a video elsewhere on the disk (another user's, say), which FFmpeg's HLS reader would play.
+                return (Write(directory, "playlist.m3u8", Playlist("file://" + TestPaths.Video("tfjs_pose_1.mp4"))), "clip.mp4");
+            case "concat":
+                var list = $"ffconcat version 1.0\nfile 'file:{TestPaths.Video("tfjs_pose_1.mp4")}'\nfile /etc/passwd\n";
+                return (Write(directory, "list.ffconcat", System.Text.Encoding.UTF8.GetBytes(list)), "clip.mp4");
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }
+
+    private static byte[] Playlist(string segment) => System.Text.Encoding.UTF8.GetBytes(
+        $"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:4,\n{segment}\n#EXT-X-ENDLIST\n");
 
     private static string Write(string directory, string name, byte[] bytes)
     {

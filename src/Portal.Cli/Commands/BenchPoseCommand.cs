@@ -33,7 +33,7 @@ public sealed class BenchPoseCommand : ICliCommand
 
         Console.WriteLine($"# bench-pose {Path.GetFileName(video)}: {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}");
         Console.WriteLine($"# CPU: {CpuName()}");
-        var info = await FfmpegFrameReader.ProbeAsync(video, cancellationToken: cancellationToken);
+        var info = await FfmpegProbe.ProbeAsync(video, cancellationToken);
 
         // ffmpeg alone: decoding only (-f null, the clip looped 10 times so process start-up does not dominate), then
         // decoding to rgb24 through our pipe reader, once, start-up included (what the pipeline pays per clip).
@@ -148,18 +148,11 @@ public sealed class BenchPoseCommand : ICliCommand
 
     private static async Task RunFfmpegNullAsync(string video, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-nostdin", "-v", "error", "-stream_loop", "9", "-i", video, "-an", "-f", "null", "-" })
+        var (exitCode, _, errors) = await FfmpegProcess.RunToEndAsync(FfmpegProcess.Ffmpeg,
+            ["-nostdin", "-v", "error", "-stream_loop", "9", .. UntrustedInput.Arguments, "-i", video, "-an", "-f", "null", "-"], cancellationToken);
+        if (exitCode != 0)
         {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start ffmpeg");
-        var stderr = await process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new FfmpegException($"ffmpeg failed on '{video}': {stderr.Trim()}");
+            throw new FfmpegException($"ffmpeg failed on '{video}': {FfmpegProcess.LastLines(errors)}");
         }
     }
 

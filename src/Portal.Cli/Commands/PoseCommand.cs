@@ -59,7 +59,7 @@ public sealed class PoseCommand : ICliCommand
 
             using var detector = detectorPath is null ? null : new PersonDetector(detectorPath, sessions);
             var topDown = detector is null ? null : new TopDownPoseEstimator(detector, estimator);
-            var info = await FfmpegFrameReader.ProbeAsync(video, readerOptions, cancellationToken);
+            var info = await FfmpegProbe.ProbeAsync(video, cancellationToken);
             var tracker = crop && topDown is null && !estimator.IsMultiPose ? new SinglePoseTracker(estimator) : null;
             var frames = new List<SkeletonFrame>();
             var watch = Stopwatch.StartNew();

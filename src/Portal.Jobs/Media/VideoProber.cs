@@ -1,75 +1,55 @@
-using System.Text.RegularExpressions;
-using FFMpegCore;
-using FFMpegCore.Exceptions;
 using Portal.Data.Entities;
+using Portal.Data.Media;
+using Portal.Inference.Frames;
 
 namespace Portal.Jobs.Media;
 
 /// <summary>The file cannot be processed; the message is the reason, worded for the person who uploaded it.</summary>
 public sealed class UnreadableVideoException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>Reads a video's metadata with ffprobe (through FFMpegCore).</summary>
-public sealed class VideoProber
+/// <summary>
+/// Reads an upload's metadata with <see cref="FfmpegProbe"/> and words what goes wrong for the person who uploaded it
+/// (no paths in the sentences).
+/// </summary>
+public sealed class VideoProber(IMediaStore media)
 {
-    public async Task<VideoProbe> ProbeAsync(string path, CancellationToken cancellationToken)
+    public async Task<VideoProbe> ProbeAsync(string key, CancellationToken cancellationToken)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"The stored file '{path}' is missing.", path);
-        }
-
-        if (info.Length == 0)
-        {
-            throw new UnreadableVideoException("The file is empty (0 bytes).");
-        }
-
-        IMediaAnalysis analysis;
+        await using var file = await media.LeaseForReadingAsync(key, cancellationToken);
+        VideoInfo info;
         try
         {
-            analysis = await FFProbe.AnalyseAsync(path, cancellationToken: cancellationToken);
+            info = await FfmpegProbe.ProbeAsync(file.Path, cancellationToken);
         }
-        catch (Exception e) when (e is FFMpegException or FormatNullException or FFProbeException)
+        catch (FfmpegException e)
         {
-            throw new UnreadableVideoException(ExplainProbeFailure(e.Message.Replace(path, "the file", StringComparison.Ordinal)), e);
+            throw new UnreadableVideoException(Explain(e, file.Path), e);
         }
 
-        var video = analysis.PrimaryVideoStream ?? throw new UnreadableVideoException(
-            analysis.PrimaryAudioStream is null
-                ? "No video stream found: the file holds no video."
-                : "No video stream found: the file holds only audio.");
-
-        if (video.Width is not > 0 || video.Height is not > 0)
-        {
-            throw new UnreadableVideoException("The video stream has no picture size.");
-        }
-
-        var fps = video.AverageFrameRate is > 0 and < 1000 ? video.AverageFrameRate : video.RealFrameRate;
-        var duration = analysis.Duration > TimeSpan.Zero ? analysis.Duration : video.Duration;
-        if (duration <= TimeSpan.Zero || double.IsNaN(fps) || fps <= 0)
+        if (info.DurationSeconds is not { } duration || info.Fps <= 0)
         {
             throw new UnreadableVideoException("The video has no frames that can be timed (duration or frame rate is missing).");
         }
 
-        // FFMpegCore does not expose nb_frames; duration × average rate is what players show as the frame count.
-        var frameCount = (long)Math.Round(duration.TotalSeconds * fps);
-        return new VideoProbe(duration.TotalSeconds, fps, video.Width.Value, video.Height.Value, video.CodecName ?? "unknown", NormalizeRotation(video.Rotation), frameCount);
+        // Duration × average rate is what players show as the frame count (nb_frames is missing from many containers).
+        var frameCount = (long)Math.Round(duration * info.Fps);
+        return new VideoProbe(duration, info.Fps, info.CodedWidth, info.CodedHeight, info.Codec, info.Rotation, frameCount);
     }
 
-    internal static int NormalizeRotation(int degrees) => ((degrees % 360) + 360) % 360;
+    private static string Explain(FfmpegException e, string path) => e.Failure switch
+    {
+        FfmpegFailure.Empty => "The file is empty (0 bytes).",
+        FfmpegFailure.NoVideo => e.AudioOnly ? "No video stream found: the file holds only audio." : "No video stream found: the file holds no video.",
+        FfmpegFailure.NoPictureSize => "The video stream has no picture size.",
+        FfmpegFailure.RefusedFormat =>
+            $"The file is not a video Portal opens: it is a {UntrustedInput.RefusedFormat(e.Output ?? "") ?? "playlist"} file, a playlist or list that points at other files or addresses.",
+        _ => ExplainProbeFailure((e.Output ?? e.Message).Replace(path, "the file", StringComparison.Ordinal)),
+    };
 
     /// <summary>Turns ffprobe's last words into a sentence; ffprobe's own text follows in brackets.</summary>
     internal static string ExplainProbeFailure(string ffprobeOutput)
     {
-        var detail = ffprobeOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .LastOrDefault(line => line.Length > 0) ?? "";
-        // FFMpegCore wraps ffprobe's words in "ffprobe exited with non-zero exit-code (1 - ...)"; keep ffprobe's own.
-        var wrapped = Regex.Match(detail, @"exit-code \(\d+ - (?<words>.*)\)$");
-        if (wrapped.Success)
-        {
-            detail = wrapped.Groups["words"].Value;
-        }
-
+        var detail = FfmpegProcess.LastLines(ffprobeOutput, count: 1);
         if (detail.Length > 300)
         {
             detail = detail[..300];
@@ -89,6 +69,6 @@ public sealed class VideoProber
             reason = "The file could not be read as a video.";
         }
 
-        return detail.Length == 0 ? reason : $"{reason} (ffprobe: {detail})";
+        return detail is "(no message)" ? reason : $"{reason} (ffprobe: {detail})";
     }
 }

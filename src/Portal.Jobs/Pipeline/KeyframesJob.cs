@@ -18,7 +18,6 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
     {
         var run = context.Run;
         var video = context.Video;
-        var proxy = Services.Media.GetLocalPath(MediaKeys.VideoProxy(video.Id));
         var withKeyframes = context.Db.Segments.Where(s => s.RunId == run.Id && s.KeyframeSeconds != null);
         var total = await withKeyframes.CountAsync(context.CancellationToken);
         if (total == 0)
@@ -26,7 +25,8 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
             return;
         }
 
-        var info = await FfmpegFrameReader.ProbeAsync(proxy, cancellationToken: context.CancellationToken);
+        await using var proxy = await Services.Media.LeaseForReadingAsync(MediaKeys.VideoProxy(video.Id), context.CancellationToken);
+        var info = await FfmpegProbe.ProbeAsync(proxy.Path, context.CancellationToken);
         var (sourceWidth, sourceHeight) = video.DisplaySize ?? (info.Width, info.Height);
         var toProxyX = info.Width / (float)sourceWidth;
         var toProxyY = info.Height / (float)sourceHeight;
@@ -38,7 +38,7 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         while (page.Count > 0)
         {
             var times = page.Select(s => s.KeyframeSeconds!.Value).ToList();
-            await foreach (var frame in FfmpegFrameReader.ReadFramesAtAsync(proxy, info, times, cancellationToken: context.CancellationToken))
+            await foreach (var frame in FfmpegFrameReader.ReadFramesAtAsync(proxy.Path, info, times, cancellationToken: context.CancellationToken))
             {
                 var segment = page[frame.Index];
                 if (track?.Number != segment.TrackNumber)

@@ -22,8 +22,8 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
     {
         var run = context.Run;
         var video = context.Video;
-        var proxy = Services.Media.GetLocalPath(MediaKeys.VideoProxy(video.Id));
-        var info = await FfmpegFrameReader.ProbeAsync(proxy, cancellationToken: context.CancellationToken);
+        await using var proxy = await Services.Media.LeaseForReadingAsync(MediaKeys.VideoProxy(video.Id), context.CancellationToken);
+        var info = await FfmpegProbe.ProbeAsync(proxy.Path, context.CancellationToken);
         var scale = Math.Min(1.0, Services.Options.DecodeMaxSide / (double)Math.Max(info.Width, info.Height));
         var decodeWidth = Math.Max(2, (int)Math.Round(info.Width * scale / 2) * 2);
         var decodeHeight = Math.Max(2, (int)Math.Round(info.Height * scale / 2) * 2);
@@ -48,7 +48,7 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
             var estimator = lease.Estimator;
             try
             {
-                var reader = FfmpegFrameReader.ReadAsync(proxy, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
+                var reader = FfmpegFrameReader.ReadAsync(proxy.Path, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
                 await foreach (var frame in reader)
                 {
                     var people = estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Data.Media;
 using Portal.Jobs.Media;
 
 namespace Portal.Jobs.Pipeline;
@@ -16,7 +15,6 @@ namespace Portal.Jobs.Pipeline;
 /// </summary>
 public sealed class ProbeVideoJob(
     IDbContextFactory<PortalDbContext> dbFactory,
-    IMediaStore media,
     VideoProber prober,
     RunStarter runs,
     TimeProvider clock,
@@ -41,7 +39,7 @@ public sealed class ProbeVideoJob(
 
         try
         {
-            var probe = await prober.ProbeAsync(media.GetLocalPath(video.StoredPath), cancellationToken);
+            var probe = await prober.ProbeAsync(video.StoredPath, cancellationToken);
             video.RecordProbe(probe, clock.GetUtcNow());
             logger.LogInformation("Video {VideoId}: {Width}x{Height} {Codec} {Fps:0.##} fps {Duration:0.##} s", videoId, probe.Width, probe.Height, probe.Codec, probe.Fps, probe.DurationSeconds);
         }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
+using Portal.Inference.Frames;
 
 namespace Portal.Jobs.Pipeline;
 
@@ -20,88 +18,14 @@ public static class ProxyCopy
 
     private static readonly string[] BrowserProfiles = ["Constrained Baseline", "Baseline", "Main", "High"];
 
-    public static async Task<bool> IsPossibleAsync(string path, int maxSide, CancellationToken cancellationToken)
+    /// <param name="path">The video <paramref name="info"/> was probed from.</param>
+    public static async Task<bool> IsPossibleAsync(string path, VideoInfo info, int maxSide, CancellationToken cancellationToken)
     {
-        var (exitCode, json) = await ProbeAsync(path,
-            ["-show_entries", "stream=codec_name,profile,pix_fmt,width,height,r_frame_rate,avg_frame_rate,bit_rate:stream_side_data=rotation", "-of", "json"],
-            cancellationToken);
-        if (exitCode != 0)
-        {
-            return false;
-        }
-
-        using var document = JsonDocument.Parse(json);
-        if (!document.RootElement.TryGetProperty("streams", out var streams) || streams.GetArrayLength() == 0)
-        {
-            return false;
-        }
-
-        var stream = streams[0];
-        string? Text(string name) => stream.TryGetProperty(name, out var value) ? value.ToString() : null;
-        var suitable = Text("codec_name") == "h264" && Text("pix_fmt") == "yuv420p" && BrowserProfiles.Contains(Text("profile"))
-            && stream.GetProperty("width").GetInt32() <= maxSide && stream.GetProperty("height").GetInt32() <= maxSide
-            && Text("r_frame_rate") == Text("avg_frame_rate") // a constant frame rate
-            && !stream.TryGetProperty("side_data_list", out _) // rotation is applied by re-encoding
-            && long.TryParse(Text("bit_rate"), CultureInfo.InvariantCulture, out var bitRate) && bitRate <= MaxBitRate;
-        return suitable && await KeyPicturesCloseEnoughAsync(path, cancellationToken);
-    }
-
-    /// <summary>Reads the packets' times and flags (no decoding) and stops at the first gap that is too long.</summary>
-    private static async Task<bool> KeyPicturesCloseEnoughAsync(string path, CancellationToken cancellationToken)
-    {
-        using var process = Start(path, ["-show_entries", "packet=pts_time,flags", "-of", "csv=p=0"]);
-        try
-        {
-            double? lastKey = null, last = null;
-            while (await process.StandardOutput.ReadLineAsync(cancellationToken) is { } line)
-            {
-                var fields = line.Split(',');
-                if (fields.Length < 2 || !double.TryParse(fields[0], CultureInfo.InvariantCulture, out var time))
-                {
-                    continue; // "N/A" times or a blank line
-                }
-
-                if (fields[1].StartsWith('K'))
-                {
-                    lastKey = time;
-                }
-
-                if (lastKey is null || time - lastKey > MaxKeyIntervalSeconds)
-                {
-                    return false;
-                }
-
-                last = time;
-            }
-
-            await process.WaitForExitAsync(cancellationToken);
-            return process.ExitCode == 0 && last is not null;
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
-    }
-
-    private static async Task<(int ExitCode, string Stdout)> ProbeAsync(string path, string[] arguments, CancellationToken cancellationToken)
-    {
-        using var process = Start(path, arguments);
-        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return (process.ExitCode, stdout);
-    }
-
-    private static Process Start(string path, string[] arguments)
-    {
-        var start = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = false };
-        foreach (var argument in (string[])["-v", "error", "-select_streams", "v:0", .. arguments, path])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start) ?? throw new InvalidOperationException("Could not start ffprobe.");
+        var suitable = info.Codec == "h264" && info.PixelFormat == "yuv420p" && BrowserProfiles.Contains(info.Profile)
+            && info.CodedWidth <= maxSide && info.CodedHeight <= maxSide
+            && info.ConstantFrameRate
+            && info.Rotation == 0 // rotation is applied by re-encoding
+            && info.BitRate is <= MaxBitRate;
+        return suitable && await FfmpegProbe.KeyPicturesAtMostApartAsync(path, MaxKeyIntervalSeconds, cancellationToken);
     }
 }

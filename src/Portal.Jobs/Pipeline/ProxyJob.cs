@@ -25,9 +25,25 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
             return; // made by an earlier run of this video
         }
 
-        var source = Services.Media.GetLocalPath(video.StoredPath);
         var temporaryKey = targetKey + ".partial.mp4";
-        var temporary = Services.Media.GetLocalPath(temporaryKey); // ffmpeg writes to a path
+        string? complaint;
+        await using (var source = await Services.Media.LeaseForReadingAsync(video.StoredPath, context.CancellationToken))
+        await using (var temporary = await Services.Media.LeaseForWritingAsync(temporaryKey, context.CancellationToken)) // ffmpeg writes to a path
+        {
+            complaint = await EncodeAsync(context, source.Path, temporary.Path);
+        }
+
+        await RequireWholeVideoAsync(temporaryKey, video.DurationSeconds, complaint, context.CancellationToken);
+        Services.Media.Move(temporaryKey, targetKey);
+    }
+
+    /// <summary>
+    /// Runs ffmpeg (through FFMpegCore) from <paramref name="source"/> to <paramref name="output"/>, reporting its
+    /// progress; deletes the output when it fails or is canceled. Returns ffmpeg's last complaint about the input.
+    /// </summary>
+    private async Task<string?> EncodeAsync(StageContext context, string source, string output)
+    {
+        var video = context.Video;
         var rate = Math.Clamp(video.Fps ?? 25, 1, 120);
         var fps = rate.ToString("0.###", CultureInfo.InvariantCulture);
         // A key picture every 2 s (x264's default is every 250 frames: 25 s at 10 fps): a seek, in the browser or for
@@ -35,14 +51,15 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         var keyInterval = Math.Max(1, (int)Math.Round(2 * rate)).ToString(CultureInfo.InvariantCulture);
         var maxSide = Services.Options.ProxyMaxSide.ToString(CultureInfo.InvariantCulture);
         var duration = Math.Max(0.001, video.DurationSeconds ?? 0);
-        var pictureArguments = await ProxyCopy.IsPossibleAsync(source, Services.Options.ProxyMaxSide, context.CancellationToken)
+        var info = await FfmpegProbe.ProbeAsync(source, context.CancellationToken);
+        var pictureArguments = await ProxyCopy.IsPossibleAsync(source, info, Services.Options.ProxyMaxSide, context.CancellationToken)
             ? "-c:v copy"
             : $"-c:v libx264 -preset veryfast -crf 23 -g {keyInterval} -pix_fmt yuv420p -fps_mode cfr -r {fps} " +
               $"-vf scale=w='min({maxSide},iw)':h='min({maxSide},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2";
         var (progress, lastComplaint) = (0.0, (string?)null);
         var arguments = FFMpegArguments
-            .FromFileInput(source)
-            .OutputToFile(temporary, overwrite: true, options => options
+            .FromFileInput(source, verifyExists: true, options => options.WithCustomArgument(UntrustedInput.ArgumentText))
+            .OutputToFile(output, overwrite: true, options => options
                 .WithCustomArgument($"-map 0:v:0 -map 0:a:0? {pictureArguments} -c:a aac -b:a 128k -movflags +faststart"))
             .CancellableThrough(context.CancellationToken)
             .NotifyOnProgress(time => progress = time.TotalSeconds / duration)
@@ -58,9 +75,10 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         }
         catch (OperationCanceledException)
         {
-            // The token has killed ffmpeg; wait for it so no process outlives the job, then leave no partial file.
+            // The token has killed ffmpeg; wait for it so no process outlives the job, then leave no partial file
+            // (the write lease's rule: nothing at its path, no file).
             await encoding.ContinueWith(_ => { }, TaskScheduler.Default);
-            Services.Media.Delete(temporaryKey);
+            File.Delete(output);
             throw;
         }
 
@@ -70,13 +88,12 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         }
         catch (FFMpegException e) when (!context.CancellationToken.IsCancellationRequested)
         {
-            Services.Media.Delete(temporaryKey);
+            File.Delete(output);
             throw new PipelineFailure(
-                $"The video could not be converted for review: ffmpeg failed after {progress * duration:0.0} s of {duration:0.0} s ({LastLine(e.Message)}).", e);
+                $"The video could not be converted for review: ffmpeg failed after {progress * duration:0.0} s of {duration:0.0} s ({FfmpegProcess.LastLines(e.Message, count: 1)}).", e);
         }
 
-        await RequireWholeVideoAsync(temporaryKey, video.DurationSeconds, lastComplaint, context.CancellationToken);
-        Services.Media.Move(temporaryKey, targetKey);
+        return lastComplaint;
     }
 
     /// <summary>
@@ -87,7 +104,12 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
     /// </summary>
     private async Task RequireWholeVideoAsync(string proxyKey, double? announcedSeconds, string? complaint, CancellationToken cancellationToken)
     {
-        var info = await FfmpegFrameReader.ProbeAsync(Services.Media.GetLocalPath(proxyKey), cancellationToken: cancellationToken);
+        VideoInfo info;
+        await using (var proxy = await Services.Media.LeaseForReadingAsync(proxyKey, cancellationToken))
+        {
+            info = await FfmpegProbe.ProbeAsync(proxy.Path, cancellationToken);
+        }
+
         if (announcedSeconds is not { } expected || info.FrameCount is not { } frames || info.Fps <= 0)
         {
             return;
@@ -106,7 +128,4 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
     /// <summary>A line of ffmpeg's log that reports damaged input (the last one explains a broken-off video best).</summary>
     private static bool IsComplaint(string line) =>
         new[] { "error", "invalid", "partial file", "corrupt", "truncated", "missing" }.Any(word => line.Contains(word, StringComparison.OrdinalIgnoreCase));
-
-    private static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? text;
 }

@@ -128,20 +128,20 @@ public static class TimelineEndpoints
 
     private static async Task<IResult> Proxy(Guid id, HttpContext context, VideoCatalog catalog, IMediaStore media, CancellationToken cancellationToken)
     {
-        if (await catalog.GetAsync(VideoEndpoints.CurrentOwner(context), id, cancellationToken) is null || !media.Exists(MediaKeys.VideoProxy(id)))
+        if (await catalog.GetAsync(VideoEndpoints.CurrentOwner(context), id, cancellationToken) is null || media.Find(MediaKeys.VideoProxy(id)) is not { } proxy)
         {
             return Results.Problem(statusCode: 404, title: "No review video yet.");
         }
 
-        // Range requests let the browser seek without downloading the whole file.
-        return Results.File(media.GetLocalPath(MediaKeys.VideoProxy(id)), "video/mp4", enableRangeProcessing: true);
+        // Range requests let the browser seek without downloading the whole file: the store's stream can seek.
+        return Results.Stream(media.OpenRead(proxy.Key), "video/mp4", lastModified: proxy.LastWriteTime, enableRangeProcessing: true);
     }
 
     private static async Task<IResult> KeyframeAsync(Guid id, int track, int segment, HttpContext context, TimelineQueries queries, IMediaStore media, CancellationToken cancellationToken)
     {
         var key = await queries.KeyframePathAsync(VideoEndpoints.CurrentOwner(context), id, track, segment, cancellationToken);
-        return key is not null && media.Exists(key)
-            ? Results.File(media.GetLocalPath(key), "image/png")
+        return key is not null && media.Find(key) is { } keyframe
+            ? Results.Stream(media.OpenRead(keyframe.Key), "image/png", lastModified: keyframe.LastWriteTime)
             : Results.Problem(statusCode: 404, title: "No such keyframe.");
     }
 

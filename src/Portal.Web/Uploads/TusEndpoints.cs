@@ -235,7 +235,6 @@ public static class TusEndpoints
         byte[]? actual = null;
         await using (var data = store.OpenAppend(info))
         {
-            var start = data.Length;
             using var hash = expected is null ? null : IncrementalHash.CreateHash(algorithm);
             var buffer = new byte[1 << 16];
             long received = 0;
@@ -271,7 +270,8 @@ public static class TusEndpoints
             var rejectChecksum = expected is not null && (dropped || !CryptographicOperations.FixedTimeEquals(actual!, expected));
             if (tooLong || rejectChecksum)
             {
-                data.SetLength(start);
+                await data.DisposeAsync();
+                store.CutBack(info, offset);
             }
 
             if (tooLong)

@@ -18,19 +18,23 @@ public sealed record TusUploadInfo(
     Guid? VideoId = null);
 
 /// <summary>
-/// Resumable uploads on disk, under the media root: <c>uploads/{id}/info.json</c> (owner, length, metadata) and
+/// Resumable uploads in the media store: <c>uploads/{id}/info.json</c> (owner, length, metadata) and
 /// <c>uploads/{id}/data</c> (the bytes received so far). The data file's length is the upload's offset, so a
 /// crash between a write and a bookkeeping step can never make the two disagree. One request at a time works on
-/// an upload: <see cref="LockAsync"/> hands out a per-upload lease, and the data file is opened without sharing.
+/// an upload: <see cref="LockAsync"/> hands out a per-upload lease.
 /// </summary>
 public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> options, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
-    public static string DataKey(string id) => $"uploads/{id}/data";
+    private const string UploadsFolder = "uploads";
 
-    private static string InfoKey(string id) => $"uploads/{id}/info.json";
+    public static string DataKey(string id) => $"{Folder(id)}/data";
+
+    private static string InfoKey(string id) => $"{Folder(id)}/info.json";
+
+    private static string Folder(string id) => $"{UploadsFolder}/{id}";
 
     /// <summary>Upload ids are ours (32 hex digits); anything else is not an upload and never reaches the disk.</summary>
     public static bool IsValidId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
@@ -67,32 +71,23 @@ public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> op
             return info.Length;
         }
 
-        var path = media.GetLocalPath(DataKey(info.Id));
-        return File.Exists(path) ? new FileInfo(path).Length : 0;
+        return media.Find(DataKey(info.Id))?.Length ?? 0;
     }
 
     /// <summary>When the upload will be deleted if nothing more arrives; null once it has become a video.</summary>
     public DateTimeOffset? GetExpiry(TusUploadInfo info) =>
         info.VideoId is null ? LastActivity(info.Id, info.CreatedAt) + options.Value.ResumableExpiry : null;
 
-    /// <summary>
-    /// Opens the data file to append, exclusively. Writes go to the end; <see cref="FileStream.SetLength"/> cuts a
-    /// rejected chunk off again.
-    /// </summary>
-    public FileStream OpenAppend(TusUploadInfo info) =>
-        new(media.GetLocalPath(DataKey(info.Id)), FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16, useAsync: true);
+    /// <summary>Opens the data file to append (one request at a time: the caller holds <see cref="LockAsync"/>'s lease).</summary>
+    public Stream OpenAppend(TusUploadInfo info) => media.OpenAppend(DataKey(info.Id));
+
+    /// <summary>Cuts a rejected chunk off again: the data file goes back to <paramref name="offset"/> bytes.</summary>
+    public void CutBack(TusUploadInfo info, long offset) => media.Truncate(DataKey(info.Id), offset);
 
     public Task MarkCompletedAsync(TusUploadInfo info, Guid videoId) => SaveAsync(info with { VideoId = videoId });
 
     /// <summary>Removes the upload's files (never the video a completed upload became).</summary>
-    public void Delete(string id)
-    {
-        var directory = Path.GetDirectoryName(media.GetLocalPath(InfoKey(id)))!;
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    public void Delete(string id) => media.DeleteFolder(Folder(id));
 
     /// <summary>
     /// Waits for this upload's lease (one request at a time per upload). Null when another request still holds it
@@ -110,25 +105,21 @@ public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> op
     /// </summary>
     public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken)
     {
-        var root = Path.GetDirectoryName(Path.GetDirectoryName(media.GetLocalPath(InfoKey(new string('0', 32))))!)!;
-        if (!Directory.Exists(root))
-        {
-            return 0;
-        }
-
         var now = clock.GetUtcNow();
         var deleted = 0;
-        foreach (var directory in Directory.EnumerateDirectories(root))
+        // uploads/{id}/... : the id is the second part of every key.
+        foreach (var upload in media.List(UploadsFolder).GroupBy(file => file.Key.Split('/')[1], StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var id = Path.GetFileName(directory);
+            var id = upload.Key;
             if (!IsValidId(id))
             {
                 continue;
             }
 
             var info = media.Exists(InfoKey(id)) ? await ReadInfoAsync(id) : null;
-            var created = info?.CreatedAt ?? new DateTimeOffset(Directory.GetCreationTimeUtc(directory), TimeSpan.Zero);
+            // Without its info file (a crash between the two writes of CreateAsync) the upload's oldest file dates it.
+            var created = info?.CreatedAt ?? upload.Min(file => file.LastWriteTime);
             if (LastActivity(id, created) + options.Value.ResumableExpiry > now)
             {
                 continue;
@@ -149,14 +140,8 @@ public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> op
 
     private DateTimeOffset LastActivity(string id, DateTimeOffset createdAt)
     {
-        var data = media.GetLocalPath(DataKey(id));
-        if (!File.Exists(data))
-        {
-            return createdAt;
-        }
-
-        var written = new DateTimeOffset(File.GetLastWriteTimeUtc(data), TimeSpan.Zero);
-        return written > createdAt ? written : createdAt;
+        var written = media.Find(DataKey(id))?.LastWriteTime;
+        return written > createdAt ? written.Value : createdAt;
     }
 
     private async Task<TusUploadInfo?> ReadInfoAsync(string id)

@@ -104,7 +104,7 @@ public class FfmpegFrameReaderTests
     [Fact]
     public async Task ProbeAsync_ReadsSizeRateAndFrameCount()
     {
-        var info = await FfmpegFrameReader.ProbeAsync(TestPaths.Video("basketball_two_people.mp4"));
+        var info = await FfmpegProbe.ProbeAsync(TestPaths.Video("basketball_two_people.mp4"));
 
         Assert.Equal((426, 240), (info.Width, info.Height));
         Assert.Equal(29.97, info.Fps, 2);
@@ -120,7 +120,7 @@ public class FfmpegFrameReaderTests
             every.Add(frame.Rgb.ToArray());
         }
 
-        var info = await FfmpegFrameReader.ProbeAsync(path);
+        var info = await FfmpegProbe.ProbeAsync(path);
         // More times than one process serves, out of order, one repeated, between frames, and past the end.
         double[] times = [2.0, 0.0, 119 / 30.0, 1.01, 0.5, 3.3, 0.0166, 1.49, 2.0, 0.1, 7.5];
         int[] expected = [60, 0, 119, 30, 15, 99, 0, 45, 60, 3, 119];
@@ -148,7 +148,7 @@ public class FfmpegFrameReaderTests
 
         var error = await Assert.ThrowsAsync<FfmpegException>(async () =>
         {
-            await foreach (var _ in FfmpegFrameReader.ReadFramesAtAsync(path, new VideoInfo(16, 16, 10, 10), [0.5]))
+            await foreach (var _ in FfmpegFrameReader.ReadFramesAtAsync(path, new VideoInfo { Width = 16, Height = 16, Fps = 10, FrameCount = 10 }, [0.5]))
             {
             }
         });
@@ -160,7 +160,7 @@ public class FfmpegFrameReaderTests
     public async Task ReadFramesAtAsync_NamesTheTime_ThatHasNoFrame_WhenTheFrameCountIsUnknown()
     {
         var path = TestPaths.Video("ucf101_v_CricketShot_g04_c01_rgb.gif"); // 3.2 s
-        var info = await FfmpegFrameReader.ProbeAsync(path) with { FrameCount = null }; // as for a file that does not say
+        var info = await FfmpegProbe.ProbeAsync(path) with { FrameCount = null }; // as for a file that does not say
         var frames = 0;
 
         var error = await Assert.ThrowsAsync<FfmpegException>(async () =>
