@@ -69,7 +69,7 @@ public sealed class ProbeVideoJob(
 
         try
         {
-            var probe = await prober.ProbeAsync(media.GetLocalPath(video.StoredPath), cancellationToken);
+            var probe = await prober.ProbeAsync(media.GetLocalPath(video.MediaKey), cancellationToken);
             video.RecordProbe(probe, clock.GetUtcNow());
             logger.LogInformation("Video {VideoId}: {Width}x{Height} {Codec} {Fps:0.##} fps {Duration:0.##} s", videoId, probe.Width, probe.Height, probe.Codec, probe.Fps, probe.DurationSeconds);
         }

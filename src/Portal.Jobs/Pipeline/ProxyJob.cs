@@ -32,7 +32,7 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
             return; // made by an earlier run of this video
         }
 
-        var source = Services.Media.GetLocalPath(video.StoredPath);
+        var source = Services.Media.GetLocalPath(video.MediaKey);
         var temporaryKey = targetKey + ".partial.mp4";
         var temporary = Services.Media.GetLocalPath(temporaryKey); // ffmpeg writes to a path
         var rate = Math.Clamp(video.Fps ?? 25, 1, 120);

@@ -139,7 +139,7 @@ public static class TimelineEndpoints
 
     private static async Task<IResult> KeyframeAsync(Guid id, int track, int segment, HttpContext context, TimelineQueries queries, IMediaStore media, CancellationToken cancellationToken)
     {
-        var key = await queries.KeyframePathAsync(VideoEndpoints.CurrentOwner(context), id, track, segment, cancellationToken);
+        var key = await queries.KeyframeKeyAsync(VideoEndpoints.CurrentOwner(context), id, track, segment, cancellationToken);
         return key is not null && media.Exists(key)
             ? Results.File(media.GetLocalPath(key), "image/png")
             : Results.Problem(statusCode: 404, title: "No such keyframe.");
