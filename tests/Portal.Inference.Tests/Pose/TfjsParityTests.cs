@@ -4,7 +4,7 @@ using Portal.Inference.Frames;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
-using Portal.Inference.Tests.Support;
+using Portal.TestSupport;
 using Xunit.Abstractions;
 
 namespace Portal.Inference.Tests.Pose;

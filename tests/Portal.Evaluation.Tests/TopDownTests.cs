@@ -1,12 +1,12 @@
-using Portal.Inference.Detection;
+using Portal.Evaluation.Detection;
 using Portal.Inference.Frames;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
-using Portal.Inference.Tests.Support;
+using Portal.TestSupport;
 using Xunit.Abstractions;
 
-namespace Portal.Inference.Tests.Detection;
+namespace Portal.Evaluation.Tests;
 
 public class TopDownTests(ITestOutputHelper output)
 {
