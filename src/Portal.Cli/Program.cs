@@ -13,4 +13,8 @@ var root = new RootCommand("Portal's model and data commands (run through ./port
     ActionsBenchCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync();
+// No response files: an argument that starts with '@' is a value (a path, a name), not a file of arguments to read.
+var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+var exitCode = await parsed.InvokeAsync();
+// A command line that does not parse exits 2, as a usage error always has here (System.CommandLine's own is 1).
+return parsed.Errors.Count > 0 ? 2 : exitCode;

