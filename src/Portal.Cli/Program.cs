@@ -1,40 +1,20 @@
+using System.CommandLine;
 using Portal.Cli.Commands;
 
-// The CLI behind `./portal pose|classify|evaluate|models ...`. Each command lives in its own class under
-// Commands/; this table is the only place that names them.
-ICliCommand[] commands =
-[
-    new PoseCommand(),
-    new ModelsListCommand(),
-    new BenchPoseCommand(),
-    new ClassifyCommand(),
-    new EvaluateCommand(),
-    new ActionsBenchCommand(),
-];
+// The CLI behind `./portal pose|classify|evaluate|models ...`, parsed by System.CommandLine. Each command lives in its
+// own class under Commands/; this table is the only place that names them.
+var root = new RootCommand("Portal's model and data commands (run through ./portal; `portal-cli COMMAND --help` for one command)")
+{
+    PoseCommand.Create(),
+    ModelsListCommand.Create(),
+    BenchPoseCommand.Create(),
+    ClassifyCommand.Create(),
+    EvaluateCommand.Create(),
+    ActionsBenchCommand.Create(),
+};
 
-if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
-{
-    Console.WriteLine("usage: portal-cli COMMAND [ARGS]");
-    foreach (var command in commands)
-    {
-        Console.WriteLine($"  {command.Name,-10} {command.Summary}");
-    }
-    return 0;
-}
-
-var chosen = commands.FirstOrDefault(c => c.Name == args[0]);
-if (chosen is null)
-{
-    await Console.Error.WriteLineAsync($"portal-cli: unknown command '{args[0]}' (try 'help').");
-    return 2;
-}
-
-try
-{
-    return await chosen.RunAsync(args[1..], CancellationToken.None);
-}
-catch (CliUsageException e)
-{
-    await Console.Error.WriteLineAsync($"portal {chosen.Name}: {e.Message}");
-    return 2;
-}
+// No response files: an argument that starts with '@' is a value (a path, a name), not a file of arguments to read.
+var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+var exitCode = await parsed.InvokeAsync();
+// A command line that does not parse exits 2, as a usage error always has here (System.CommandLine's own is 1).
+return parsed.Errors.Count > 0 ? 2 : exitCode;

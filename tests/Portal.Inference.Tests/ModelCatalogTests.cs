@@ -1,5 +1,5 @@
 using Portal.Inference.ModelCards;
-using Portal.Inference.Tests.Support;
+using Portal.TestSupport;
 
 namespace Portal.Inference.Tests;
 
@@ -10,7 +10,7 @@ public class ModelCatalogTests
     {
         TestPaths.PoseCard("movenet-lightning");
 
-        var pose = ModelCatalog.List(TestPaths.ModelsRoot).Where(c => c.Task == "pose-estimation").ToList();
+        var pose = ModelCatalog.List(TestPaths.ModelsRoot).Where(c => c.Task == "pose-estimation").Select(c => PoseModelCard.Load(c.CardPath)).ToList();
 
         Assert.Equal(["movenet-lightning", "movenet-multipose", "movenet-thunder"], pose.Select(c => c.Name));
         Assert.All(pose, c => Assert.Equal("coco17", c.Layout));
@@ -21,12 +21,13 @@ public class ModelCatalogTests
     }
 
     [Fact]
-    public void List_SkipsJsonThatIsNotACard_AndSaysWhy()
+    public void List_SkipsACardFileThatIsNotACard_AndSaysWhy_AndIgnoresOtherJson()
     {
         using var temp = new TempDirectory();
         Directory.CreateDirectory(Path.Combine(temp.Path, "actions"));
-        File.WriteAllText(Path.Combine(temp.Path, "actions", "stgcn.json"), """{"name":"stgcn","version":"2","task":"action-recognition"}""");
-        File.WriteAllText(Path.Combine(temp.Path, "notes.json"), """{"hello":"world"}""");
+        File.WriteAllText(Path.Combine(temp.Path, "actions", "stgcn.card.json"), """{"name":"stgcn","version":"2","task":"action-recognition"}""");
+        File.WriteAllText(Path.Combine(temp.Path, "notes.card.json"), """{"hello":"world"}""");
+        File.WriteAllText(Path.Combine(temp.Path, "actions", "stgcn.parity.json"), """{"shape":[1]}""");
         var skipped = new List<string>();
 
         var cards = ModelCatalog.List(temp.Path, (path, why) => skipped.Add($"{path}: {why}"));
@@ -44,5 +45,23 @@ public class ModelCatalogTests
         var error = Assert.Throws<FileNotFoundException>(() => ModelCatalog.PoseModel(temp.Path, "movenet-lightning"));
 
         Assert.Contains("./portal models", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ActionModel_LooksUnderTheGivenModelsRoot_AndNamesTheInstalledOnes_WhenMissing()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(temp.Path, "actions"));
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ActionFixtures.Card(ModelCatalog.DefaultActionModel)))!;
+        card["name"] = "elsewhere";
+        card["file"] = Path.Combine(ActionFixtures.ModelsFolder, ModelCatalog.DefaultActionModel + ".onnx");
+        File.WriteAllText(Path.Combine(temp.Path, "actions", "elsewhere.card.json"), card.ToJsonString());
+
+        var found = ModelCatalog.ActionModel(temp.Path, "elsewhere");
+        var missing = Assert.Throws<FileNotFoundException>(() => ModelCatalog.ActionModel(temp.Path, ModelCatalog.DefaultActionModel));
+
+        Assert.Equal(Path.Combine(temp.Path, "actions", "elsewhere.card.json"), found.CardPath);
+        Assert.True(File.Exists(found.ModelPath), found.ModelPath);
+        Assert.Contains("installed: elsewhere.", missing.Message, StringComparison.Ordinal);
     }
 }

@@ -1,35 +1,33 @@
+using Portal.Evaluation;
+
 namespace Portal.TestSupport;
 
-/// <summary>Where the repository and the shared data (../shared next to the repository) are.</summary>
+/// <summary>
+/// Where the repository, its models and the shared data (../shared/data next to the repository, never copied) are,
+/// as <see cref="RepositoryLayout"/> finds them for the CLI.
+/// </summary>
 public static class TestPaths
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => RepositoryLayout.Root;
 
-    public static string SharedData => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data"));
+    public static string SharedData => RepositoryLayout.SharedData;
+
+    public static string ModelsRoot => RepositoryLayout.ModelsRoot;
 
     public static string Video(string name) => Path.Combine(SharedData, "video", name);
 
     public static IEnumerable<string> SharedVideos() =>
         Directory.EnumerateFiles(Path.Combine(SharedData, "video")).Where(f => !f.EndsWith(".json", StringComparison.Ordinal)).Order();
 
-    private static string FindRepoRoot()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("PORTAL_REPO_ROOT");
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
+    /// <summary>The card of an installed pose model; fails with the command to run when <c>./portal models</c> has not run.</summary>
+    public static string PoseCard(string name) => Installed(Path.Combine(ModelsRoot, "pose", name + ".card.json"));
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Portal.sln")))
-            {
-                return dir.FullName;
-            }
-        }
+    /// <summary>The original TensorFlow.js graph that <c>./portal models</c> keeps unpacked for the parity tests.</summary>
+    public static string TfjsSource(string name) =>
+        Installed(Path.Combine(RepoRoot, ".cache", "pose-src", "human-models-3.0.4", "models", name + ".json"));
 
-        throw new InvalidOperationException("Portal.sln not found above the test assembly; set PORTAL_REPO_ROOT.");
-    }
+    private static string Installed(string path) =>
+        File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: run './portal models' first.", path);
 }
 
 /// <summary>A directory deleted with everything in it on dispose.</summary>
@@ -41,6 +39,8 @@ public sealed class TempDirectory : IDisposable
     }
 
     public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
 
     public void Dispose()
     {

@@ -89,23 +89,3 @@ internal sealed class TfjsModelWriter
         _weights.Add(weight);
     }
 }
-
-/// <summary>A temporary directory removed when disposed.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "portal-tools-tests-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // best effort
-        }
-    }
-}

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Portal.TestSupport;
 using Portal.Tools.TfjsToOnnx;
 using Portal.Tools.TfjsToOnnx.Tfjs;
 using static Portal.Tools.Tests.TfjsModelWriter;

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Portal.Jobs.Pipeline;
+using Portal.TestSupport;
 using Portal.Web.Videos;
 
 namespace Portal.UnitTests;
@@ -24,4 +27,24 @@ public sealed class LimitFormatTests
     [InlineData(3435973837L, "3.2 GiB")]
     [InlineData(2L * 1024 * 1024 * 1024, "2 GiB")]
     public void Sizes(long bytes, string expected) => Assert.Equal(expected, UploadOptions.FormatSize(bytes));
+
+    [Fact]
+    public async Task Sizes_AreWrittenTheSameByTheUploadPageScript()
+    {
+        // The page formats sizes it learns before the server does (the chosen file, bytes sent): its formatSize must
+        // say them as UploadOptions.FormatSize does. The function is taken from the shipped script and run in Node.
+        var script = await File.ReadAllTextAsync(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web", "wwwroot", "js", "upload.js"));
+        var function = Regex.Match(script, @"^  function formatSize\(bytes\) \{.*?^  \}", RegexOptions.Multiline | RegexOptions.Singleline);
+        Assert.True(function.Success, "upload.js has no formatSize function");
+        long[] sizes = [100, 600, 100 * 1024, 1023 * 1024, 4 * 1024 * 1024, 3435973837L, 1288490189L, 2L * 1024 * 1024 * 1024, 5L << 40];
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-e");
+        start.ArgumentList.Add($"{function.Value}\nfor (const b of [{string.Join(",", sizes)}]) console.log(formatSize(b));");
+        using var node = Process.Start(start)!;
+        var output = await node.StandardOutput.ReadToEndAsync();
+        await node.WaitForExitAsync();
+
+        Assert.Equal(0, node.ExitCode);
+        Assert.Equal(sizes.Select(UploadOptions.FormatSize), output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }

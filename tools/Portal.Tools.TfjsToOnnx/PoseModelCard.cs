@@ -10,13 +10,16 @@ internal static class PoseModelCard
     /// <summary>The batchable heads variant of a single-pose model and the constants its decoder needs.</summary>
     public sealed record Heads(string File, string Sha256, IReadOnlyList<string> Outputs, float DistanceBias, float[] Scale);
 
-    public static string Create(TfjsGraphModel model, ConvertedGraph converted, string onnxFile, string sha256, string sourcePath, IReadOnlyDictionary<string, string> options, Heads? heads = null)
+    /// <summary>What the command line says about the model: its name, input size (null: the graph's) and where it came from.</summary>
+    public sealed record Facts(string Name, int? InputSize, string SourcePackage, string SourceVersion, string SourceIntegrity, string Licence, string ConverterHash);
+
+    public static string Create(TfjsGraphModel model, ConvertedGraph converted, string onnxFile, string sha256, string sourcePath, Facts facts, Heads? heads = null)
     {
-        var name = options["name"];
+        var name = facts.Name;
         var origin = model.GeneratedBy ?? "";
         var lastSegment = origin.TrimEnd('/').Split('/')[^1];
         var version = int.TryParse(lastSegment, out _) ? lastSegment : "1";
-        var inputSize = options.TryGetValue("input-size", out var size) ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : (int)converted.InputShape[1];
+        var inputSize = facts.InputSize ?? (int)converted.InputShape[1];
         var multiPose = name.Contains("multipose", StringComparison.Ordinal);
         var card = new JsonObject
         {
@@ -46,18 +49,18 @@ internal static class PoseModelCard
             },
             ["source"] = new JsonObject
             {
-                ["package"] = options.GetValueOrDefault("source-package", ""),
-                ["version"] = options.GetValueOrDefault("source-version", ""),
-                ["integrity"] = options.GetValueOrDefault("source-integrity", ""),
+                ["package"] = facts.SourcePackage,
+                ["version"] = facts.SourceVersion,
+                ["integrity"] = facts.SourceIntegrity,
                 ["file"] = Path.GetFileName(sourcePath),
                 ["origin"] = origin,
             },
-            ["licence"] = options.GetValueOrDefault("licence", ""),
+            ["licence"] = facts.Licence,
             ["converter"] = new JsonObject
             {
                 ["name"] = "Portal.Tools.TfjsToOnnx",
                 ["opset"] = TfjsToOnnxConverter.Opset,
-                ["sourceHash"] = options.GetValueOrDefault("converter-hash", ""),
+                ["sourceHash"] = facts.ConverterHash,
             },
         };
         if (heads is not null)

@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Portal.Inference.Actions;
+using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
 
 namespace Portal.Cli.Commands;
@@ -10,34 +12,23 @@ namespace Portal.Cli.Commands;
 /// per window at batch 1 and batch 32 (median of repeated runs after a warm-up). A benchmark that prints figures,
 /// not a test: the machine is shared, so report the machine and the load with the numbers.
 /// </summary>
-public sealed class ActionsBenchCommand : ICliCommand
+internal static class ActionsBenchCommand
 {
-    public string Name => "actions-bench";
-
-    public string Summary => "[--model NAME] [--threads N] [--seconds S]: action model latency per window, batch 1 and 32";
-
-    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        try
-        {
-            return Task.FromResult(Run(args, cancellationToken));
-        }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
-        {
-            // A wrong model or input file: say what is wrong without a stack trace.
-            Console.Error.WriteLine($"portal {Name}: {e.Message}");
-            return Task.FromResult(1);
-        }
+        var model = new Option<string>("--model") { Description = "an action model by card name, or a card file", DefaultValueFactory = _ => ModelCatalog.DefaultActionModel };
+        var threadsOption = CliCommand.PositiveInt("--threads", 1, "ONNX Runtime intra-op threads");
+        var secondsOption = CliCommand.PositiveInt("--seconds", 5, "seconds measured per batch size");
+        var models = new ModelsOption();
+        var command = new Command("actions-bench", "action model latency per window, batch 1 and 32") { model, threadsOption, secondsOption, models };
+        return command.WithAction((parsed, cancellationToken) =>
+            Run(models.ActionModel(parsed, parsed.GetRequiredValue(model)), parsed.GetValue(threadsOption), parsed.GetValue(secondsOption), cancellationToken));
     }
 
-    private int Run(string[] args, CancellationToken cancellationToken)
+    private static int Run(ActionModelCard card, int threads, int seconds, CancellationToken cancellationToken)
     {
-        var cli = new CliArgs(args, new HashSet<string>(), new HashSet<string> { "model", "threads", "seconds" });
-        var threads = cli.GetInt("threads", 1);
-        var seconds = cli.GetInt("seconds", 5);
-        var cardPath = ActionModels.ResolveCard(cli.Get("model") ?? ActionModels.DefaultModel);
-        using var recognizer = ActionRecognizer.Load(cardPath, new OnnxSessionFactory(new InferenceOptions { IntraOpThreads = threads }));
-        var onnxBytes = new FileInfo(recognizer.Card.OnnxPath).Length;
+        using var recognizer = new ActionRecognizer(card, new OnnxSessionFactory(new InferenceOptions { IntraOpThreads = threads }));
+        var onnxBytes = new FileInfo(recognizer.Card.ModelPath).Length;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"model {recognizer.Card.Name} {recognizer.Card.Version}: input [batch, {recognizer.WindowFrames}, {recognizer.Joints}, 3], ONNX {onnxBytes / 1024.0:F0} KiB, intra-op threads {threads}, {Environment.ProcessorCount} logical CPUs"));
         var random = new Random(1);

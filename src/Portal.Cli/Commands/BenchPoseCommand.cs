@@ -1,6 +1,7 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Portal.Inference.Detection;
+using Portal.Evaluation.Detection;
 using Portal.Inference.Frames;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
@@ -13,24 +14,34 @@ namespace Portal.Cli.Commands;
 /// next to ffmpeg's decode-only speed on the same clip, printed as Markdown rows for docs/benchmarks.md. A program,
 /// not a test: the figures depend on the machine and on whatever else it is doing.
 /// </summary>
-public sealed class BenchPoseCommand : ICliCommand
+internal static class BenchPoseCommand
 {
     private static readonly string[] Models = ["movenet-lightning", "movenet-thunder", "movenet-multipose"];
 
-    public string Name => "bench-pose";
-
-    public string Summary => "VIDEO [--frames N] [--threads N] [--repeat N] [--detector RTMDET.onnx] frames/s of each pose model (batch 1 and 8), of ffmpeg decoding and of top-down";
-
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var arguments = new CliArguments(args, "frames", "threads", "models", "repeat", "detector");
-        var video = arguments.Positional.Count > 0 ? arguments.Positional[0] : throw new CliUsageException("give the clip to measure, e.g. ../shared/data/video/tfjs_pose_1.mp4.");
-        var frameCount = (int)(arguments.GetDouble("frames") ?? 64);
+        var video = new Argument<string>("VIDEO") { Description = "the clip to measure, e.g. ../shared/data/video/tfjs_pose_1.mp4" };
+        var frames = CliCommand.PositiveInt("--frames", 64, "frames given to each pose model");
         // Without --threads both 1 and 2 intra-op threads are measured: on a shared 2-core machine one thread often wins.
-        int[] threadCounts = arguments.GetDouble("threads") is { } t ? [(int)t] : [1, 2];
-        var repeat = (int)(arguments.GetDouble("repeat") ?? 3);
-        var modelsRoot = arguments.ModelsRoot();
+        var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (default: 1 and 2)" };
+        threads.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is <= 0)
+            {
+                result.AddError("--threads must be a positive integer.");
+            }
+        });
+        var repeat = CliCommand.PositiveInt("--repeat", 3, "runs of each measurement; the best is shown");
+        var detector = new Option<string?>("--detector") { Description = "RTMDET.onnx: also measure the person detector and top-down" };
+        var models = new ModelsOption();
+        var command = new Command("bench-pose", "frames/s of each pose model (batch 1 and 8), of ffmpeg decoding and of top-down") { video, frames, threads, repeat, detector, models };
+        return command.WithAction((parsed, cancellationToken) => RunAsync(
+            parsed.GetRequiredValue(video), parsed.GetValue(frames), parsed.GetValue(threads) is { } t ? [t] : [1, 2], parsed.GetValue(repeat),
+            parsed.GetValue(detector), models.Root(parsed), cancellationToken));
+    }
 
+    private static async Task<int> RunAsync(string video, int frameCount, int[] threadCounts, int repeat, string? detectorPath, string modelsRoot, CancellationToken cancellationToken)
+    {
         Console.WriteLine($"# bench-pose {Path.GetFileName(video)}: {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}");
         Console.WriteLine($"# CPU: {CpuName()}");
         var info = await FfmpegProbe.ProbeAsync(video, cancellationToken);
@@ -95,7 +106,7 @@ public sealed class BenchPoseCommand : ICliCommand
             Console.WriteLine($"| {model} ({estimator.InputSize}x{estimator.InputSize}), {threads} thread(s), batch 8 | {frames.Count / batched:F1} |");
         }
 
-        if (arguments.Get("detector") is { } detectorPath)
+        if (detectorPath is not null)
         {
             foreach (var threads in threadCounts)
             {

@@ -1,50 +1,39 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Evaluation.Actions;
 using Portal.Inference.Actions;
 using Portal.Inference.Onnx;
 
 namespace Portal.Cli.Commands;
 
 /// <summary>`./portal classify SKELETON.json [--model NAME] [--top K] [--json]`: action labels per track window.</summary>
-public sealed class ClassifyCommand : ICliCommand
+internal static class ClassifyCommand
 {
-    public string Name => "classify";
-
-    public string Summary => "SKELETON.json [--model NAME|CARD.json] [--top K] [--json]: actions per track window";
-
-    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        try
+        var input = new Argument<string>("SKELETON.json") { Description = "a skeleton file (docs/formats.md)" };
+        var model = new Option<string>("--model") { Description = "an action model by card name, or a card file", DefaultValueFactory = _ => Inference.ModelCards.ModelCatalog.DefaultActionModel };
+        var top = CliCommand.PositiveInt("--top", 5, "labels per window");
+        var json = new Option<bool>("--json") { Description = "print the machine form" };
+        var models = new ModelsOption();
+        var command = new Command("classify", "actions per track window of a skeleton file") { input, model, top, json, models };
+        return command.WithAction((parsed, cancellationToken) =>
         {
-            return Task.FromResult(Run(args, cancellationToken));
-        }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
-        {
-            // A wrong model or input file: say what is wrong without a stack trace.
-            Console.Error.WriteLine($"portal {Name}: {e.Message}");
-            return Task.FromResult(1);
-        }
+            var path = parsed.GetRequiredValue(input);
+            if (!File.Exists(path))
+            {
+                throw new CliUsageException($"no skeleton file at '{path}'.");
+            }
+
+            return Run(path, models.ActionModel(parsed, parsed.GetRequiredValue(model)), parsed.GetValue(top), parsed.GetValue(json), cancellationToken);
+        });
     }
 
-    private int Run(string[] args, CancellationToken cancellationToken)
+    private static int Run(string input, ActionModelCard card, int top, bool asJson, CancellationToken cancellationToken)
     {
-        var cli = new CliArgs(args, new HashSet<string> { "json" }, new HashSet<string> { "model", "top" });
-        if (cli.Positional.Count != 1)
-        {
-            throw new CliUsageException("usage: classify SKELETON.json [--model NAME] [--top K] [--json]");
-        }
-
-        var input = cli.Positional[0];
-        if (!File.Exists(input))
-        {
-            throw new CliUsageException($"no skeleton file at '{input}'.");
-        }
-
-        var top = cli.GetInt("top", 5);
-        var cardPath = ActionModels.ResolveCard(cli.Get("model") ?? ActionModels.DefaultModel);
-        using var recognizer = ActionRecognizer.Load(cardPath, new OnnxSessionFactory(new InferenceOptions()));
-        var card = recognizer.Card;
+        using var recognizer = new ActionRecognizer(card, new OnnxSessionFactory(new InferenceOptions()));
         var tracks = SkeletonTracks.Read(input, card.Layout);
 
         var windows = new JsonArray();
@@ -74,7 +63,7 @@ public sealed class ClassifyCommand : ICliCommand
             }
         }
 
-        if (cli.Has("json"))
+        if (asJson)
         {
             var doc = new JsonObject
             {

@@ -1,6 +1,10 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Portal.Evaluation;
+using Portal.Evaluation.Actions;
 using Portal.Inference.Actions;
+using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
 
 namespace Portal.Cli.Commands;
@@ -10,50 +14,44 @@ namespace Portal.Cli.Commands;
 /// ONNX Runtime on the dataset's standard test split and ends with `top1=0.xxxx n=NNN`. The coco2d variant sees
 /// each 3D sample mapped to COCO-17 and projected with the Kinect v1 camera, as the Python evaluation does.
 /// </summary>
-public sealed class EvaluateCommand : ICliCommand
+internal static class EvaluateCommand
 {
-    public string Name => "evaluate";
-
-    public string Summary => "--dataset nw-ucla|msr-action3d [--variant 3d|coco2d] [--model NAME] [--predictions OUT.json]: test-split top-1";
+    private static readonly string[] Datasets = ["nw-ucla", "msr-action3d"];
 
     public static string DefaultModel(string dataset, string variant) => (dataset, variant) switch
     {
-        (_, "coco2d") => ActionModels.DefaultModel,
+        (_, "coco2d") => ModelCatalog.DefaultActionModel,
         ("nw-ucla", "3d") => "actions-nwucla-3d",
         ("msr-action3d", "3d") => "actions-msr-3d",
         _ => throw new CliUsageException($"no model for dataset '{dataset}' and variant '{variant}' (datasets: nw-ucla, msr-action3d; variants: 3d, coco2d)."),
     };
 
-    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        try
+        var dataset = new Option<string>("--dataset") { Description = "the dataset whose test split is read", Required = true };
+        dataset.AcceptOnlyFromAmong(Datasets);
+        var variant = new Option<string>("--variant") { Description = "3d: the dataset's own joints; coco2d: mapped to COCO-17 and projected", DefaultValueFactory = _ => "3d" };
+        variant.AcceptOnlyFromAmong("3d", "coco2d");
+        var model = new Option<string?>("--model") { Description = "an action model by card name, or a card file (default: the dataset's)" };
+        var predictions = new Option<string?>("--predictions") { Description = "write each sample's predicted class to this JSON file" };
+        var data = new Option<string?>("--data") { Description = "the shared data folder (default: $PORTAL_SHARED_DATA, else ../shared/data)" };
+        var models = new ModelsOption();
+        var command = new Command("evaluate", "test-split top-1 of an action model") { dataset, variant, model, predictions, data, models };
+        return command.WithAction((parsed, cancellationToken) =>
         {
-            return Task.FromResult(Run(args, cancellationToken));
-        }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
-        {
-            // A wrong model or input file: say what is wrong without a stack trace.
-            Console.Error.WriteLine($"portal {Name}: {e.Message}");
-            return Task.FromResult(1);
-        }
-    }
+            var name = parsed.GetRequiredValue(dataset);
+            var card = models.ActionModel(parsed, parsed.GetValue(model) ?? DefaultModel(name, parsed.GetRequiredValue(variant)));
+            using var recognizer = new ActionRecognizer(card, new OnnxSessionFactory(new InferenceOptions()));
+            Console.Error.WriteLine($"model {card.Name} {card.Version} ({card.Layout}) on the {name} test split");
+            var samples = ActionDatasets.LoadTestSplit(name, parsed.GetValue(data) ?? RepositoryLayout.SharedData);
+            var result = ActionEvaluator.Evaluate(recognizer, samples, name, cancellationToken);
+            if (parsed.GetValue(predictions) is { } output)
+            {
+                File.WriteAllText(output, JsonSerializer.Serialize(result.Predictions));
+            }
 
-    private int Run(string[] args, CancellationToken cancellationToken)
-    {
-        var cli = new CliArgs(args, new HashSet<string>(), new HashSet<string> { "dataset", "variant", "model", "predictions", "data" });
-        var dataset = cli.Get("dataset") ?? throw new CliUsageException("--dataset nw-ucla|msr-action3d is required.");
-        var variant = cli.Get("variant") ?? "3d";
-        var cardPath = ActionModels.ResolveCard(cli.Get("model") ?? DefaultModel(dataset, variant));
-        using var recognizer = ActionRecognizer.Load(cardPath, new OnnxSessionFactory(new InferenceOptions()));
-        Console.Error.WriteLine($"model {recognizer.Card.Name} {recognizer.Card.Version} ({recognizer.Card.Layout}) on the {dataset} test split");
-        var samples = ActionDatasets.LoadTestSplit(dataset, cli.Get("data") ?? ActionModels.SharedDataRoot());
-        var result = ActionEvaluator.Evaluate(recognizer, samples, dataset, cancellationToken);
-        if (cli.Get("predictions") is { } output)
-        {
-            File.WriteAllText(output, JsonSerializer.Serialize(result.Predictions));
-        }
-
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"top1={result.Top1:F4} n={result.Count}"));
-        return 0;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"top1={result.Top1:F4} n={result.Count}"));
+            return 0;
+        });
     }
 }

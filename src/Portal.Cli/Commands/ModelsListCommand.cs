@@ -1,23 +1,26 @@
+using System.CommandLine;
 using Portal.Inference.ModelCards;
 
 namespace Portal.Cli.Commands;
 
 /// <summary><c>./portal models list</c>: every model card under the models directory.</summary>
-public sealed class ModelsListCommand : ICliCommand
+internal static class ModelsListCommand
 {
-    public string Name => "models-list";
-
-    public string Summary => "[DIR] list the model cards under DIR (default: models/): name, version, task, path";
-
-    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var arguments = new CliArguments(args, "models");
-        var root = arguments.Positional.Count > 0 ? Path.GetFullPath(arguments.Positional[0]) : arguments.ModelsRoot();
+        var directory = new Argument<string?>("DIR") { Description = "the models directory (default: --models, else as every command finds it)", Arity = ArgumentArity.ZeroOrOne };
+        var models = new ModelsOption();
+        var command = new Command("models-list", "list the model cards under DIR: name, version, task, path") { directory, models };
+        return command.WithAction((parsed, _) => Run(parsed.GetValue(directory) is { } dir ? Path.GetFullPath(dir) : models.Root(parsed)));
+    }
+
+    private static int Run(string root)
+    {
         var cards = ModelCatalog.List(root, (path, why) => Console.Error.WriteLine($"skipped {path}: {why}"));
         if (cards.Count == 0)
         {
             Console.WriteLine($"no model cards under {root}; run './portal models' to install the pose models.");
-            return Task.FromResult(0);
+            return 0;
         }
 
         var rows = cards.Select(c => (c.Name, c.Version, c.Task, Path: Path.GetRelativePath(Directory.GetCurrentDirectory(), c.CardPath))).ToList();
@@ -30,6 +33,6 @@ public sealed class ModelsListCommand : ICliCommand
             Console.WriteLine($"{row.Name.PadRight(nameWidth)}  {row.Version.PadRight(versionWidth)}  {row.Task.PadRight(taskWidth)}  {row.Path}");
         }
 
-        return Task.FromResult(0);
+        return 0;
     }
 }

@@ -1,5 +1,6 @@
+using System.CommandLine;
 using System.Diagnostics;
-using Portal.Inference.Detection;
+using Portal.Evaluation.Detection;
 using Portal.Inference.Frames;
 using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
@@ -8,129 +9,122 @@ using Portal.Inference.Skeletons;
 namespace Portal.Cli.Commands;
 
 /// <summary><c>./portal pose VIDEO [--model NAME] [--fps N] --out FILE.json</c>: poses of every frame, in Portal's skeleton format.</summary>
-public sealed class PoseCommand : ICliCommand
+internal static class PoseCommand
 {
-    public string Name => "pose";
-
-    public string Summary => "VIDEO [--model movenet-lightning|movenet-thunder|movenet-multipose] [--fps N] [--crop on|off] [--detector RTMDET.onnx] [--provider Cpu|Cuda] --out FILE.json";
-
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var arguments = new CliArguments(args, "model", "fps", "out", "models", "provider", "crop", "detector");
-        if (arguments.Positional.Count != 1)
+        var video = new Argument<string>("VIDEO") { Description = "the clip to read" };
+        var model = new Option<string?>("--model") { Description = "movenet-lightning|movenet-thunder|movenet-multipose (default: lightning, thunder with --detector)" };
+        var fps = new Option<double?>("--fps") { Description = "frames per second decoded (default: every frame)" };
+        fps.Validators.Add(result =>
         {
-            throw new CliUsageException($"expected one video, got {arguments.Positional.Count} ({Summary}).");
-        }
+            if (result.GetValueOrDefault<double?>() is <= 0)
+            {
+                result.AddError("--fps must be a positive number.");
+            }
+        });
+        var output = new Option<string>("--out") { Description = "the skeleton JSON to write", Required = true };
+        var provider = new Option<ExecutionProvider>("--provider") { Description = "Cpu or Cuda", DefaultValueFactory = _ => ExecutionProvider.Cpu };
+        var crop = new Option<string>("--crop") { Description = "single pose: zoom on the person found in the previous frame", DefaultValueFactory = _ => "on" };
+        crop.AcceptOnlyFromAmong("on", "off");
+        var detector = new Option<string?>("--detector") { Description = "RTMDET.onnx: top-down, the person detector then the single-pose model per person" };
+        var models = new ModelsOption();
+        var command = new Command("pose", "poses of every frame of a video, in Portal's skeleton format") { video, model, fps, output, provider, crop, detector, models };
+        return command.WithAction((parsed, cancellationToken) => RunAsync(
+            parsed.GetRequiredValue(video), parsed.GetValue(model), parsed.GetValue(fps), parsed.GetRequiredValue(output), parsed.GetValue(provider),
+            parsed.GetRequiredValue(crop) == "on", parsed.GetValue(detector), models.Root(parsed), cancellationToken));
+    }
 
-        var video = arguments.Positional[0];
-        var output = arguments.Get("out") ?? throw new CliUsageException("--out FILE.json is required.");
+    private static async Task<int> RunAsync(string video, string? model, double? fps, string output, ExecutionProvider provider, bool crop, string? detectorPath, string modelsRoot, CancellationToken cancellationToken)
+    {
         // --detector: top-down, the person detector then the single-pose model (Thunder unless --model says) per person.
-        var detectorPath = arguments.Get("detector");
-        var modelName = arguments.Get("model") ?? (detectorPath is null ? "movenet-lightning" : "movenet-thunder");
+        var modelName = model ?? (detectorPath is null ? "movenet-lightning" : "movenet-thunder");
         if (detectorPath is not null && !File.Exists(detectorPath))
         {
             throw new CliUsageException($"detector model not found: '{detectorPath}' (the RTMDet-nano person detector is ../shared/data/models/rtmdet-nano_person_end2end.onnx).");
         }
 
-        var provider = arguments.Get("provider") is { } p
-            ? Enum.TryParse<ExecutionProvider>(p, ignoreCase: true, out var parsed) ? parsed : throw new CliUsageException($"--provider must be Cpu or Cuda, not '{p}'.")
-            : ExecutionProvider.Cpu;
-        var readerOptions = new FrameReaderOptions { Fps = arguments.GetDouble("fps") };
-        // Single-pose models zoom onto the person found in the previous frame unless --crop off.
-        var crop = (arguments.Get("crop") ?? "on") switch
-        {
-            "on" => true,
-            "off" => false,
-            var other => throw new CliUsageException($"--crop must be on or off, not '{other}'."),
-        };
+        var readerOptions = new FrameReaderOptions { Fps = fps };
         if (!File.Exists(video))
         {
             throw new CliUsageException($"video not found: '{video}'.");
         }
 
-        try
+        var sessions = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = provider });
+        using var estimator = PoseEstimator.Open(modelsRoot, modelName, sessions);
+        if (detectorPath is not null && estimator.IsMultiPose)
         {
-            var sessions = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = provider });
-            using var estimator = PoseEstimator.Open(arguments.ModelsRoot(), modelName, sessions);
-            if (detectorPath is not null && estimator.IsMultiPose)
+            throw new CliUsageException($"--detector needs a single-pose --model (movenet-lightning or movenet-thunder), not {modelName}.");
+        }
+
+        using var detector = detectorPath is null ? null : new PersonDetector(detectorPath, sessions);
+        var topDown = detector is null ? null : new TopDownPoseEstimator(detector, estimator);
+        var info = await FfmpegProbe.ProbeAsync(video, cancellationToken);
+        var tracker = crop && topDown is null && !estimator.IsMultiPose ? new SinglePoseTracker(estimator) : null;
+        var frames = new List<SkeletonFrame>();
+        var watch = Stopwatch.StartNew();
+        var people = 0;
+        // Without crop tracking, frames are independent and go to the model in batches (the reader reuses its
+        // buffer, so a batch holds copies).
+        var pending = new List<(int Index, double Time, ReadOnlyMemory<byte> Rgb)>();
+        int width = info.Width, height = info.Height;
+        void Flush()
+        {
+            var results = estimator.EstimateBatch([.. pending.Select(p => p.Rgb)], width, height);
+            for (var i = 0; i < pending.Count; i++)
             {
-                throw new CliUsageException($"--detector needs a single-pose --model (movenet-lightning or movenet-thunder), not {modelName}.");
+                people += results[i].Count;
+                frames.Add(SkeletonDocument.ToFrame(pending[i].Index, pending[i].Time, results[i]));
             }
 
-            using var detector = detectorPath is null ? null : new PersonDetector(detectorPath, sessions);
-            var topDown = detector is null ? null : new TopDownPoseEstimator(detector, estimator);
-            var info = await FfmpegProbe.ProbeAsync(video, cancellationToken);
-            var tracker = crop && topDown is null && !estimator.IsMultiPose ? new SinglePoseTracker(estimator) : null;
-            var frames = new List<SkeletonFrame>();
-            var watch = Stopwatch.StartNew();
-            var people = 0;
-            // Without crop tracking, frames are independent and go to the model in batches (the reader reuses its
-            // buffer, so a batch holds copies).
-            var pending = new List<(int Index, double Time, ReadOnlyMemory<byte> Rgb)>();
-            int width = info.Width, height = info.Height;
-            void Flush()
-            {
-                var results = estimator.EstimateBatch([.. pending.Select(p => p.Rgb)], width, height);
-                for (var i = 0; i < pending.Count; i++)
-                {
-                    people += results[i].Count;
-                    frames.Add(SkeletonDocument.ToFrame(pending[i].Index, pending[i].Time, results[i]));
-                }
+            pending.Clear();
+        }
 
-                pending.Clear();
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(video, readerOptions, cancellationToken))
+        {
+            if (tracker is not null || topDown is not null)
+            {
+                var poses = topDown?.Estimate(frame.Rgb.Span, frame.Width, frame.Height) ?? tracker!.Next(frame.Rgb.Span, frame.Width, frame.Height);
+                people += poses.Count;
+                frames.Add(SkeletonDocument.ToFrame(frame.Index, frame.Time, poses));
+                continue;
             }
 
-            await foreach (var frame in FfmpegFrameReader.ReadAsync(video, readerOptions, cancellationToken))
-            {
-                if (tracker is not null || topDown is not null)
-                {
-                    var poses = topDown?.Estimate(frame.Rgb.Span, frame.Width, frame.Height) ?? tracker!.Next(frame.Rgb.Span, frame.Width, frame.Height);
-                    people += poses.Count;
-                    frames.Add(SkeletonDocument.ToFrame(frame.Index, frame.Time, poses));
-                    continue;
-                }
-
-                (width, height) = (frame.Width, frame.Height);
-                pending.Add((frame.Index, frame.Time, frame.Rgb.ToArray()));
-                if (pending.Count == estimator.MaxBatch)
-                {
-                    Flush();
-                }
-            }
-
-            if (pending.Count > 0)
+            (width, height) = (frame.Width, frame.Height);
+            pending.Add((frame.Index, frame.Time, frame.Rgb.ToArray()));
+            if (pending.Count == estimator.MaxBatch)
             {
                 Flush();
             }
-
-            var document = new SkeletonDocument
-            {
-                Layout = Coco17.LayoutName,
-                Fps = readerOptions.Fps ?? info.Fps,
-                Width = info.Width,
-                Height = info.Height,
-                Model = $"{(detector is null ? "" : "rtmdet-nano+")}{estimator.Card.Name}@{estimator.Card.Version}",
-                Frames = frames,
-            };
-            var directory = Path.GetDirectoryName(Path.GetFullPath(output));
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            await using (var stream = File.Create(output))
-            {
-                await SkeletonDocument.WriteAsync(stream, document, cancellationToken);
-            }
-
-            var seconds = watch.Elapsed.TotalSeconds;
-            Console.WriteLine($"{output}: {frames.Count} frames, {people} poses, {estimator.Card.Name}, {frames.Count / Math.Max(seconds, 1e-9):F1} frames/s");
-            return 0;
         }
-        catch (Exception e) when (e is FfmpegException or FileNotFoundException or InvalidDataException)
+
+        if (pending.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"portal pose: {e.Message}");
-            return 1;
+            Flush();
         }
+
+        var document = new SkeletonDocument
+        {
+            Layout = Coco17.LayoutName,
+            Fps = readerOptions.Fps ?? info.Fps,
+            Width = info.Width,
+            Height = info.Height,
+            Model = $"{(detector is null ? "" : "rtmdet-nano+")}{estimator.Card.Name}@{estimator.Card.Version}",
+            Frames = frames,
+        };
+        var directory = Path.GetDirectoryName(Path.GetFullPath(output));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await using (var stream = File.Create(output))
+        {
+            await SkeletonDocument.WriteAsync(stream, document, cancellationToken);
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"{output}: {frames.Count} frames, {people} poses, {estimator.Card.Name}, {frames.Count / Math.Max(seconds, 1e-9):F1} frames/s");
+        return 0;
     }
 }

@@ -27,8 +27,8 @@ public class Video
     /// <summary>The name the user's file had; shown, never used as a path.</summary>
     public string OriginalFileName { get; private set; } = "";
 
-    /// <summary>Path of the stored file relative to the media root; generated from <see cref="Id"/>.</summary>
-    public string StoredPath { get; private set; } = "";
+    /// <summary>Media key of the uploaded file in the media store; generated from <see cref="Id"/>.</summary>
+    public string MediaKey { get; private set; } = "";
 
     public long SizeBytes { get; private set; }
 
@@ -75,14 +75,14 @@ public class Video
     /// <summary>When the current stage is expected to finish, from its progress so far; null when unknown.</summary>
     public DateTimeOffset? EstimatedStageEnd { get; private set; }
 
-    public static Video Create(Guid id, string ownerId, string originalFileName, string storedPath, long sizeBytes, string sha256, DateTimeOffset now)
+    public static Video Create(Guid id, string ownerId, string originalFileName, string mediaKey, long sizeBytes, string sha256, DateTimeOffset now)
     {
         return new Video
         {
             Id = id,
             OwnerId = ownerId,
             OriginalFileName = originalFileName,
-            StoredPath = storedPath,
+            MediaKey = mediaKey,
             SizeBytes = sizeBytes,
             Sha256 = sha256,
             UploadedAt = now,

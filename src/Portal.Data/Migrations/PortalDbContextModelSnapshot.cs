@@ -211,9 +211,10 @@ namespace Portal.Data.Migrations
                     b.Property<int>("FirstWindow")
                         .HasColumnType("integer");
 
-                    b.Property<string>("KeyframePath")
+                    b.Property<string>("KeyframeKey")
                         .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("KeyframePath");
 
                     b.Property<double?>("KeyframeSeconds")
                         .HasColumnType("double precision");
@@ -350,10 +351,11 @@ namespace Portal.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
-                    b.Property<string>("StoredPath")
+                    b.Property<string>("MediaKey")
                         .IsRequired()
                         .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("StoredPath");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -366,7 +368,7 @@ namespace Portal.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("StoredPath")
+                    b.HasIndex("MediaKey")
                         .IsUnique();
 
                     b.HasIndex("OwnerId", "UploadedAt");

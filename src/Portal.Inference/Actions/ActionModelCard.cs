@@ -1,28 +1,16 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using Portal.Inference.ModelCards;
 
 namespace Portal.Inference.Actions;
 
 /// <summary>
-/// The model card written beside an action model's ONNX file by training/portal_actions/export.py
-/// (<c>NAME.card.json</c>). It is the contract between training and the product: labels, input layout, window and
-/// normalization. See docs/models.md.
+/// The card of an action model (<c>models/actions/NAME.card.json</c>, written by training/portal_actions/export.py).
+/// It is the contract between training and the product: labels, input layout, window and normalization. See
+/// docs/models.md.
 /// </summary>
-public sealed class ActionModelCard
+public sealed record ActionModelCard : ModelCard
 {
-    public required string Name { get; init; }
-
-    public required string Version { get; init; }
-
-    public required string Task { get; init; }
-
-    /// <summary>ONNX file name, relative to the card.</summary>
-    public required string File { get; init; }
-
     public required IReadOnlyList<string> Labels { get; init; }
-
-    /// <summary><c>kinect20</c> (3D metres) or <c>coco17</c> (2D pixels + score).</summary>
-    public required string Layout { get; init; }
 
     public required ActionWindowSpec Window { get; init; }
 
@@ -38,39 +26,21 @@ public sealed class ActionModelCard
     /// </summary>
     public float? UncertainBelow { get; init; }
 
-    /// <summary>Full path of the card file this instance was read from.</summary>
-    [JsonIgnore]
-    public string CardPath { get; private set; } = "";
-
-    [JsonIgnore]
-    public string OnnxPath => Path.Combine(Path.GetDirectoryName(CardPath) ?? ".", File);
-
     [JsonIgnore]
     public int JointCount => SkeletonLayouts.JointCount(Layout);
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
-
-    public static ActionModelCard Load(string cardPath)
+    /// <summary>Reads and checks an action card; a card that Portal cannot run is an <see cref="InvalidDataException"/> naming the file.</summary>
+    public static new ActionModelCard Load(string cardPath)
     {
-        if (!System.IO.File.Exists(cardPath))
-        {
-            throw new FileNotFoundException($"Action model card not found at '{cardPath}'.", cardPath);
-        }
-
-        ActionModelCard card;
-        try
-        {
-            card = JsonSerializer.Deserialize<ActionModelCard>(System.IO.File.ReadAllText(cardPath), JsonOptions)
-                ?? throw new InvalidDataException($"'{cardPath}' is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{cardPath}' is not a valid action model card: {e.Message}", e);
-        }
-
+        var card = Read<ActionModelCard>(cardPath);
         if (card.Task != "action-recognition")
         {
             throw new InvalidDataException($"'{cardPath}' is a '{card.Task}' model card, not 'action-recognition'.");
+        }
+
+        if (string.IsNullOrEmpty(card.File))
+        {
+            throw new InvalidDataException($"'{cardPath}' does not name its ONNX file (\"file\").");
         }
 
         if (card.Layout is not (SkeletonLayouts.Kinect20 or SkeletonLayouts.Coco17))
@@ -83,7 +53,6 @@ public sealed class ActionModelCard
             throw new InvalidDataException($"'{cardPath}': labels, window.frames and window.seconds must be set.");
         }
 
-        card.CardPath = Path.GetFullPath(cardPath);
         return card;
     }
 }

@@ -34,7 +34,7 @@ public sealed class ActionRecognizer : IDisposable
     public ActionRecognizer(ActionModelCard card, OnnxSessionFactory sessions)
     {
         Card = card;
-        _session = sessions.Create(card.OnnxPath);
+        _session = sessions.Create(card.ModelPath);
         try
         {
             VerifyContract();
@@ -69,7 +69,7 @@ public sealed class ActionRecognizer : IDisposable
         if (problems.Count > 0)
         {
             throw new InvalidDataException(
-                $"The ONNX model '{Card.OnnxPath}' does not match its card '{Card.CardPath}': {string.Join("; ", problems)}.");
+                $"The ONNX model '{Card.ModelPath}' does not match its card '{Card.CardPath}': {string.Join("; ", problems)}.");
         }
     }
 

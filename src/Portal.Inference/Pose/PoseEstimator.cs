@@ -44,7 +44,7 @@ public sealed class PoseEstimator : IDisposable
     private readonly string[] _outputNames;
     private Letterbox? _letterbox;
 
-    public PoseEstimator(ModelCard card, OnnxSessionFactory sessionFactory, PoseEstimatorOptions? options = null)
+    public PoseEstimator(PoseModelCard card, OnnxSessionFactory sessionFactory, PoseEstimatorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(card);
         ArgumentNullException.ThrowIfNull(sessionFactory);
@@ -76,7 +76,7 @@ public sealed class PoseEstimator : IDisposable
         }
     }
 
-    public ModelCard Card { get; }
+    public PoseModelCard Card { get; }
 
     /// <summary>The ONNX file the session runs (the card's model, or its heads model).</summary>
     public string ModelPath { get; }
@@ -216,7 +216,7 @@ public sealed class PoseEstimator : IDisposable
         return _letterbox;
     }
 
-    private int VerifyInput(ModelCard card)
+    private int VerifyInput(PoseModelCard card)
     {
         if (_session.InputMetadata.Count != 1)
         {

@@ -22,7 +22,7 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, IOptions<In
 
     private string Root => Path.GetFullPath(options.Value.ModelsRoot);
 
-    public ModelCard PoseCard(string name)
+    public PoseModelCard PoseCard(string name)
     {
         try
         {
@@ -30,30 +30,24 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, IOptions<In
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
-            throw new PipelineFailure($"The pose model '{name}' is not installed under {Root}: run './portal models'. ({e.Message})", e);
+            throw new PipelineFailure($"The pose model '{name}' under {Root} cannot be used; run './portal models'. {e.Message}", e);
         }
     }
 
     public ActionModelCard ActionCard(string name)
     {
-        var path = Path.Combine(Root, "actions", name + ".card.json");
-        if (!File.Exists(path))
+        try
         {
-            throw new PipelineFailure($"The action model '{name}' is not installed: {path} is missing.");
+            return ModelCatalog.ActionModel(Root, name);
         }
-
-        return ActionModelCard.Load(path);
+        catch (FileNotFoundException e)
+        {
+            throw new PipelineFailure($"The action model '{name}' is not installed: {e.Message}", e);
+        }
     }
 
     /// <summary>The card names of the installed action models (<c>actions/NAME.card.json</c>), sorted.</summary>
-    public IReadOnlyList<string> ActionModelNames()
-    {
-        const string suffix = ".card.json";
-        var directory = Path.Combine(Root, "actions");
-        return Directory.Exists(directory)
-            ? [.. Directory.EnumerateFiles(directory, "*" + suffix).Select(p => Path.GetFileName(p)[..^suffix.Length]).Order(StringComparer.Ordinal)]
-            : [];
-    }
+    public IReadOnlyList<string> ActionModelNames() => ModelCatalog.Names(Root, "actions");
 
     public RunModels DescribeDefaults()
     {

@@ -1,3 +1,4 @@
+using Portal.Inference.ModelCards;
 using Portal.Inference.Timeline;
 
 namespace Portal.Jobs.Pipeline;
@@ -7,14 +8,14 @@ public sealed class PipelineOptions
 {
     public const string SectionName = "Portal:Pipeline";
 
-    /// <summary>Directory with <c>pose/*.json</c> and <c>actions/*.json</c> model cards and their ONNX files.</summary>
+    /// <summary>Directory with the model cards (<c>pose/NAME.card.json</c>, <c>actions/NAME.card.json</c>) and their ONNX files.</summary>
     public string ModelsRoot { get; set; } = "models";
 
     /// <summary>Pose model by card name; MultiPose finds every person.</summary>
     public string PoseModel { get; set; } = "movenet-multipose";
 
     /// <summary>Action model by card name (under models/actions).</summary>
-    public string ActionModel { get; set; } = "actions-coco2d";
+    public string ActionModel { get; set; } = ModelCatalog.DefaultActionModel;
 
     /// <summary>Frames per second decoded and posed; people's actions change far slower than video frame rates.</summary>
     public double AnalysisFps { get; set; } = 10;

@@ -39,7 +39,7 @@ public sealed class ProbeVideoJob(
 
         try
         {
-            var probe = await prober.ProbeAsync(video.StoredPath, cancellationToken);
+            var probe = await prober.ProbeAsync(video.MediaKey, cancellationToken);
             video.RecordProbe(probe, clock.GetUtcNow());
             logger.LogInformation("Video {VideoId}: {Width}x{Height} {Codec} {Fps:0.##} fps {Duration:0.##} s", videoId, probe.Width, probe.Height, probe.Codec, probe.Fps, probe.DurationSeconds);
         }

@@ -27,7 +27,7 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
 
         var temporaryKey = targetKey + ".partial.mp4";
         string? complaint;
-        await using (var source = await Services.Media.LeaseForReadingAsync(video.StoredPath, context.CancellationToken))
+        await using (var source = await Services.Media.LeaseForReadingAsync(video.MediaKey, context.CancellationToken))
         await using (var temporary = await Services.Media.LeaseForWritingAsync(temporaryKey, context.CancellationToken)) // ffmpeg writes to a path
         {
             complaint = await EncodeAsync(context, source.Path, temporary.Path);
@@ -119,11 +119,17 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         if (expected - decoded > Math.Max(2, 0.05 * expected))
         {
             Services.Media.Delete(proxyKey);
-            throw new PipelineFailure(
-                $"The video breaks off after frame {frames} ({decoded:0.0} s of {expected:0.0} s): ffmpeg could not decode the rest" +
-                (complaint is null ? "." : $" ({complaint})."));
+            throw new PipelineFailure(BreaksOffMessage(frames, decoded, expected, complaint));
         }
     }
+
+    /// <summary>
+    /// What the user reads about a video that breaks off. ffmpeg's complaint is quoted after a colon, not in
+    /// parentheses: it often ends with one of its own ("… (Invalid data found when processing input)").
+    /// </summary>
+    internal static string BreaksOffMessage(long frames, double decodedSeconds, double expectedSeconds, string? complaint) =>
+        string.Create(CultureInfo.InvariantCulture, $"The video breaks off after frame {frames} ({decodedSeconds:0.0} s of {expectedSeconds:0.0} s): ffmpeg could not decode the rest") +
+        (complaint is null ? "." : $"; ffmpeg said: {complaint.TrimEnd('.')}.");
 
     /// <summary>A line of ffmpeg's log that reports damaged input (the last one explains a broken-off video best).</summary>
     private static bool IsComplaint(string line) =>

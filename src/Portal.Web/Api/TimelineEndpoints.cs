@@ -139,7 +139,7 @@ public static class TimelineEndpoints
 
     private static async Task<IResult> KeyframeAsync(Guid id, int track, int segment, HttpContext context, TimelineQueries queries, IMediaStore media, CancellationToken cancellationToken)
     {
-        var key = await queries.KeyframePathAsync(VideoEndpoints.CurrentOwner(context), id, track, segment, cancellationToken);
+        var key = await queries.KeyframeKeyAsync(VideoEndpoints.CurrentOwner(context), id, track, segment, cancellationToken);
         return key is not null && media.Find(key) is { } keyframe
             ? Results.Stream(media.OpenRead(keyframe.Key), "image/png", lastModified: keyframe.LastWriteTime)
             : Results.Problem(statusCode: 404, title: "No such keyframe.");

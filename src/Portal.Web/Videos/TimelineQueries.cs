@@ -179,7 +179,7 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
                     f.Person.Keypoints.Select(k => new[] { k.X, k.Y, k.Score }).ToList())).ToList())).ToList());
     }
 
-    public async Task<string?> KeyframePathAsync(string ownerId, Guid videoId, int track, int segment, CancellationToken cancellationToken)
+    public async Task<string?> KeyframeKeyAsync(string ownerId, Guid videoId, int track, int segment, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (video, run) = await FindAsync(db, ownerId, videoId, null, cancellationToken);
@@ -189,7 +189,7 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
         }
 
         return await db.Segments.AsNoTracking().Where(s => s.RunId == run.Id && s.TrackNumber == track && s.SegmentIndex == segment)
-            .Select(s => s.KeyframePath).SingleOrDefaultAsync(cancellationToken);
+            .Select(s => s.KeyframeKey).SingleOrDefaultAsync(cancellationToken);
     }
 
     public static string ToCsv(TimelineDto timeline)
@@ -239,7 +239,7 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
         s.Confidence,
         JsonSerializer.Deserialize<List<LabelScore>>(s.TopKJson, JsonSerializerOptions.Web) ?? [],
         s.KeyframeSeconds is { } k ? Round(k) : null,
-        s.KeyframePath is null ? null : $"/api/videos/{videoId}/keyframes/{s.TrackNumber}/{s.SegmentIndex}.png");
+        s.KeyframeKey is null ? null : $"/api/videos/{videoId}/keyframes/{s.TrackNumber}/{s.SegmentIndex}.png");
 
     internal static async Task<(Video? Video, ProcessingRun? Run)> FindAsync(PortalDbContext db, string ownerId, Guid videoId, Guid? runId, CancellationToken cancellationToken)
     {

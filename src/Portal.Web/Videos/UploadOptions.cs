@@ -16,7 +16,10 @@ public sealed class UploadOptions
     /// <summary>How often abandoned resumable uploads are looked for. Default every 15 minutes.</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>A size for a person, as the upload page and the refusals say it: "512 KiB", "3.2 MiB", "2 GiB".</summary>
+    /// <summary>
+    /// A size for a person, as the upload page, the library and the refusals say it: "512 KiB", "3.2 MiB", "2 GiB".
+    /// The upload page's script (wwwroot/js/upload.js, formatSize) follows the same rule for sizes it knows first.
+    /// </summary>
     public static string FormatSize(long bytes) => bytes switch
     {
         >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.#} GiB"),

@@ -1,4 +1,5 @@
 using Portal.Inference.Actions;
+using Portal.TestSupport;
 
 namespace Portal.Inference.Tests.Actions;
 
@@ -7,14 +8,14 @@ public class WindowNormalizerTests
     [Fact]
     public void Normalize_MatchesThePythonSpec_OnTheSharedFixture()
     {
-        using var doc = Fixtures.Read("normalization.json");
+        using var doc = ActionFixtures.Read("normalization.json");
         var cases = doc.RootElement.GetProperty("cases").EnumerateArray().ToList();
         Assert.True(cases.Count >= 6, "the fixture should hold every kinect20 and coco17 case");
         foreach (var c in cases)
         {
             var layout = c.GetProperty("layout").GetString()!;
-            var raw = Fixtures.Frames(c.GetProperty("raw"));
-            var expected = Fixtures.Frames(c.GetProperty("expected"));
+            var raw = ActionFixtures.Frames(c.GetProperty("raw"));
+            var expected = ActionFixtures.Frames(c.GetProperty("expected"));
             var actual = WindowNormalizer.Normalize(raw, layout);
             Assert.Equal(expected.Count, actual.Length);
             var maxDiff = expected.Zip(actual).Max(p => p.First.Zip(p.Second).Max(q => Math.Abs(q.First - q.Second)));
@@ -25,7 +26,7 @@ public class WindowNormalizerTests
     [Fact]
     public void ResampleIndices_MatchThePythonSpec()
     {
-        using var doc = Fixtures.Read("normalization.json");
+        using var doc = ActionFixtures.Read("normalization.json");
         foreach (var r in doc.RootElement.GetProperty("resample").EnumerateArray())
         {
             var expected = r.GetProperty("indices").EnumerateArray().Select(x => x.GetInt32()).ToArray();
@@ -36,10 +37,10 @@ public class WindowNormalizerTests
     [Fact]
     public void EvalProjection_MatchesThePythonKinectToCocoProjection()
     {
-        using var doc = Fixtures.Read("normalization.json");
+        using var doc = ActionFixtures.Read("normalization.json");
         var p = doc.RootElement.GetProperty("projection");
-        var joints = Fixtures.Frames(p.GetProperty("joints"));
-        var expected = Fixtures.Frames(p.GetProperty("expected"));
+        var joints = ActionFixtures.Frames(p.GetProperty("joints"));
+        var expected = ActionFixtures.Frames(p.GetProperty("expected"));
         for (var t = 0; t < joints.Count; t++)
         {
             var actual = SkeletonLayouts.EvalProjection(joints[t]);
@@ -53,8 +54,8 @@ public class WindowNormalizerTests
     [Fact]
     public void Coco17_IsInvariantToWhereThePersonStandsInTheImage_AndZeroesUnseenKeypoints()
     {
-        using var doc = Fixtures.Read("normalization.json");
-        var raw = Fixtures.Frames(doc.RootElement.GetProperty("cases")[2].GetProperty("raw"));
+        using var doc = ActionFixtures.Read("normalization.json");
+        var raw = ActionFixtures.Frames(doc.RootElement.GetProperty("cases")[2].GetProperty("raw"));
         var moved = raw.Select(f => f.Select((x, i) => i % 3 == 2 ? x : x * 2.0 + 100.0).ToArray()).ToList();
         moved[0][9 * 3 + 2] = 0.0;
         var a = WindowNormalizer.NormalizeCoco17(raw);

@@ -3,7 +3,7 @@ using Portal.Inference.Frames;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
-using Portal.Inference.Tests.Support;
+using Portal.TestSupport;
 using Xunit.Abstractions;
 
 namespace Portal.Inference.Tests.Pose;
@@ -15,7 +15,7 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     [Fact]
     public async Task Lightning_WithCropTracking_StaysWithinTenPixelsOnAverage_OfTfjsModelsReference()
     {
-        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
+        using var estimator = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
         var tracker = new SinglePoseTracker(estimator);
 
         var (mean, max) = await CompareWithReferenceAsync(frame => tracker.Next(frame.Rgb.Span, frame.Width, frame.Height), "crop tracking");
@@ -28,7 +28,7 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     [Fact]
     public async Task Lightning_OnWholeFrames_StaysWithinTheReferenceTolerance_OnAverage()
     {
-        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
+        using var estimator = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
 
         var (mean, _) = await CompareWithReferenceAsync(frame => estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height), "whole frame");
 
@@ -39,7 +39,7 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     [Fact]
     public async Task MultiPose_FindsOnePersonInTheSinglePersonClip_WithTheKeypointsInsideTheBox()
     {
-        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-multipose")), Cpu());
+        using var estimator = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-multipose")), Cpu());
 
         await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4"), new FrameReaderOptions { Fps = 5 }))
         {
@@ -56,7 +56,7 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     [Fact]
     public async Task MultiPose_FindsTwoPeople_InMostFramesOfTheTwoPlayerClip()
     {
-        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-multipose")), Cpu());
+        using var estimator = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-multipose")), Cpu());
         int frames = 0, withTwo = 0, withMore = 0;
 
         await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("basketball_two_people.mp4"), new FrameReaderOptions { Fps = 5 }))
@@ -75,7 +75,7 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     [Fact]
     public async Task EstimateBatch_GivesTheSameKeypointsAsOneFrameAtATime()
     {
-        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
+        using var estimator = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
         var frames = new List<ReadOnlyMemory<byte>>();
         int width = 0, height = 0;
         await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("basketball_two_people.mp4"), new FrameReaderOptions { Fps = 2 }))
@@ -104,7 +104,7 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     [Fact]
     public async Task Thunder_PutsTheKeypointsOnTheFrame_WithConfidentScores()
     {
-        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-thunder")), Cpu());
+        using var estimator = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-thunder")), Cpu());
 
         await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4"), new FrameReaderOptions { Fps = 3 }))
         {
@@ -120,8 +120,8 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     public void Constructor_SaysExpectedAndActual_WhenTheCardDoesNotMatchTheModel()
     {
         using var temp = new TempDirectory();
-        var original = ModelCard.Load(TestPaths.PoseCard("movenet-lightning"));
-        var card = original with { InputSize = 256, File = original.ModelPath, CardPath = temp.File("wrong.json") };
+        var original = PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning"));
+        var card = original with { InputSize = 256, File = original.ModelPath };
 
         var fullGraph = Assert.Throws<InvalidDataException>(() => new PoseEstimator(card, Cpu(), new PoseEstimatorOptions { UseFullGraph = true }));
         var heads = Assert.Throws<InvalidDataException>(() => new PoseEstimator(card with { Heads = original.Heads! with { File = Path.ChangeExtension(original.ModelPath, ".heads.onnx") } }, Cpu()));
@@ -135,7 +135,7 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     [Fact]
     public void Constructor_RefusesAModelThatIsNotAPoseModel()
     {
-        var card = ModelCard.Load(TestPaths.PoseCard("movenet-lightning")) with { Task = "action-recognition" };
+        var card = PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning")) with { Task = "action-recognition" };
 
         Assert.Throws<InvalidDataException>(() => new PoseEstimator(card, Cpu()));
     }
@@ -145,7 +145,7 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     {
         var lines = new List<string>();
         var factory = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = ExecutionProvider.Cuda }, lines.Add);
-        using var estimator = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-lightning")), factory);
+        using var estimator = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning")), factory);
 
         await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4")))
         {

@@ -4,7 +4,7 @@ using Portal.Inference.Frames;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
-using Portal.Inference.Tests.Support;
+using Portal.TestSupport;
 using Xunit.Abstractions;
 
 namespace Portal.Inference.Tests.Pose;
@@ -32,7 +32,7 @@ public class TfjsParityTests(ITestOutputHelper output)
     [MemberData(nameof(Models))]
     public async Task OnnxModel_MatchesTheTfjsGraph_WithinOneThousandth(string model)
     {
-        var card = ModelCard.Load(TestPaths.PoseCard(model));
+        var card = PoseModelCard.Load(TestPaths.PoseCard(model));
         using var fullGraph = new PoseEstimator(card, new OnnxSessionFactory(new InferenceOptions()), new PoseEstimatorOptions { UseFullGraph = true });
         var size = fullGraph.InputSize;
         var inputs = await InputTensorsAsync(size);

@@ -275,9 +275,11 @@
     return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}` : `${m}:${String(s).padStart(2, "0")}`;
   }
 
+  // As the server says it (UploadOptions.FormatSize, one decimal at most): "512 KiB", "3.2 MiB", "2 GiB".
   function formatSize(bytes) {
-    if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(1)} GiB`;
-    if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
+    const oneDecimal = (value) => Math.round(value * 10) / 10;
+    if (bytes >= 2 ** 30) return `${oneDecimal(bytes / 2 ** 30)} GiB`;
+    if (bytes >= 2 ** 20) return `${oneDecimal(bytes / 2 ** 20)} MiB`;
     return `${Math.max(1, Math.round(bytes / 1024))} KiB`;
   }
 

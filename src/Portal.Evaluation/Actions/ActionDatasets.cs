@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Portal.Inference.Actions;
+using Portal.Inference.Actions;
+
+namespace Portal.Evaluation.Actions;
 
 /// <summary>One test sample of a 3D dataset: Kinect20 frames ([20 * 3] metres each) and its label name.</summary>
 public sealed record ActionSample(string Id, IReadOnlyList<double[]> Frames, string Label);

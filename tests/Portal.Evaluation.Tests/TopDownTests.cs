@@ -1,12 +1,12 @@
-using Portal.Inference.Detection;
+using Portal.Evaluation.Detection;
 using Portal.Inference.Frames;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
-using Portal.Inference.Tests.Support;
+using Portal.TestSupport;
 using Xunit.Abstractions;
 
-namespace Portal.Inference.Tests.Detection;
+namespace Portal.Evaluation.Tests;
 
 public class TopDownTests(ITestOutputHelper output)
 {
@@ -18,7 +18,7 @@ public class TopDownTests(ITestOutputHelper output)
     public async Task Detector_FindsTheOnePerson_AroundMoveNetsKeypoints()
     {
         using var detector = new PersonDetector(DetectorPath, Cpu());
-        using var lightning = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
+        using var lightning = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
         var frames = 0;
 
         await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("tfjs_pose_1.mp4"), new FrameReaderOptions { Fps = 3 }))
@@ -43,7 +43,7 @@ public class TopDownTests(ITestOutputHelper output)
     public async Task TopDown_FindsBothPlayers_InMostFramesOfTheTwoPlayerClip()
     {
         using var detector = new PersonDetector(DetectorPath, Cpu());
-        using var thunder = new PoseEstimator(ModelCard.Load(TestPaths.PoseCard("movenet-thunder")), Cpu());
+        using var thunder = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-thunder")), Cpu());
         var topDown = new TopDownPoseEstimator(detector, thunder);
         int frames = 0, withTwo = 0;
 

@@ -1,4 +1,6 @@
-namespace Portal.Inference.Actions;
+using Portal.Inference.Actions;
+
+namespace Portal.Evaluation.Actions;
 
 /// <summary>
 /// Top-1 of an action model on a 3D dataset's test split, the way training/portal_actions/train.py evaluates: the

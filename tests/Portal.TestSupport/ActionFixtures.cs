@@ -1,18 +1,20 @@
 using System.Text.Json;
-using Portal.Inference.Actions;
 
-namespace Portal.Inference.Tests.Actions;
+namespace Portal.TestSupport;
 
-/// <summary>Paths of the files the Python side writes for these tests (training/portal_actions/{fixtures,export}.py).</summary>
-internal static class Fixtures
+/// <summary>
+/// The committed action models and the files the Python side writes for the C# tests
+/// (training/portal_actions/{fixtures,export}.py write them to tests/Portal.Inference.Tests/Actions/Fixtures).
+/// </summary>
+public static class ActionFixtures
 {
-    public static string Root => ActionModels.RepositoryRoot();
+    public static string Folder => Path.Combine(TestPaths.RepoRoot, "tests", "Portal.Inference.Tests", "Actions", "Fixtures");
 
-    public static string Folder => Path.Combine(Root, "tests", "Portal.Inference.Tests", "Actions", "Fixtures");
+    public static string ModelsFolder => Path.Combine(TestPaths.ModelsRoot, "actions");
 
-    public static string ModelsFolder => Path.Combine(Root, "models", "actions");
+    public static string Card(string name) => Path.Combine(ModelsFolder, name + ".card.json");
 
-    /// <summary>Every committed model that has a parity fixture: (name, card path, fixture path).</summary>
+    /// <summary>Every committed model that has a parity fixture, as xunit member data: (name).</summary>
     public static IEnumerable<object[]> PublishedModels() =>
         Directory.GetFiles(Folder, "*.parity.json").Order(StringComparer.Ordinal)
             .Select(p => Path.GetFileName(p)[..^".parity.json".Length])
@@ -25,11 +27,4 @@ internal static class Fixtures
     /// <summary>[F][V][3] nested arrays -> F flat frames of V * 3.</summary>
     public static List<double[]> Frames(JsonElement e) =>
         e.EnumerateArray().Select(f => f.EnumerateArray().SelectMany(j => j.EnumerateArray().Select(x => x.GetDouble())).ToArray()).ToList();
-
-    public static string TempDir()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "portal-actions-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
 }

@@ -3,7 +3,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
 
-namespace Portal.Inference.Detection;
+namespace Portal.Evaluation.Detection;
 
 /// <summary>Options of <see cref="PersonDetector"/>.</summary>
 public sealed record PersonDetectorOptions

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Portal.Inference.Actions;
+using Portal.Inference.Actions;
+
+namespace Portal.Evaluation.Actions;
 
 /// <summary>One person's frames in a skeleton file: times in seconds and one flat V * 3 array per frame.</summary>
 public sealed record SkeletonTrack(JsonNode? TrackId, IReadOnlyList<double> Times, IReadOnlyList<double[]> Frames, string Layout);

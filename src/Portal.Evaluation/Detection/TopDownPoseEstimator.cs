@@ -1,6 +1,6 @@
 using Portal.Inference.Pose;
 
-namespace Portal.Inference.Detection;
+namespace Portal.Evaluation.Detection;
 
 /// <summary>
 /// Top-down multi-person pose: a person detector finds the people, then a single-pose model (Thunder is the accurate
