@@ -115,7 +115,8 @@ PORTAL_PG_CLUSTERS="${PORTAL_PG_CLUSTERS:-/var/lib/portal/postgres}"
 as_pg_owner() {
   if is_root; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-    runuser -u postgres -- "$@"
+    # From /, since the caller's folder may be one the postgres user cannot enter (PostgreSQL's programs complain).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
