@@ -41,7 +41,8 @@ npm_ci_once() {
 
 portal_data_dir() {
   PORTAL_DATA="${PORTAL_DATA:-$ROOT/.data}"
-  mkdir -p "$PORTAL_DATA"
+  mkdir -p -- "$PORTAL_DATA" 2>/dev/null && [ -w "$PORTAL_DATA" ] ||
+    die "cannot write to the data directory $PORTAL_DATA as $(id -un): run as the clone's owner ($(stat -c %U -- "$ROOT")), or set PORTAL_DATA to a folder you can write to."
   PORTAL_DATA="$(cd "$PORTAL_DATA" && pwd)"
   export PORTAL_DATA
 }
@@ -56,6 +57,11 @@ BUILD_CONFIGURATION="${PORTAL_CONFIGURATION:-Release}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 build_solution() {
+  local blocked
+  for blocked in "$ROOT" "$ROOT"/src/*/obj; do
+    [ ! -e "$blocked" ] || [ -w "$blocked" ] ||
+      die "$(id -un) cannot write to $blocked (it belongs to $(stat -c %U -- "$blocked")), and the build writes there: run ./portal as that user, or clone the repository as $(id -un)."
+  done
   log "portal: building ($BUILD_CONFIGURATION)"
   dotnet build "$ROOT/Portal.sln" -c "$BUILD_CONFIGURATION" -v quiet -nologo -clp:NoSummary >&2 ||
     die "the build failed; see the errors above."
@@ -98,14 +104,19 @@ wait_for_http() { # URL SECONDS [PID]
 }
 
 # --- private PostgreSQL -------------------------------------------------------------------------
-# A cluster in DIR, listening on 127.0.0.1 only (and a unix socket inside DIR), on a free port chosen
-# at each start, superuser `portal` with a generated password kept in DIR/../postgres.password (0600).
-# PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` system user.
+# A cluster in DIR, listening on 127.0.0.1 only (no unix socket: a socket path is limited to 107 bytes and a clone may
+# live deeper than that), on a free port chosen at each start, superuser `portal` with a generated password kept in
+# DIR.password (0600) beside it.
+# PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` system user, who must be able to
+# enter DIR. Where it cannot (a clone in root's home, mode 0700, or in another user's home), the cluster lives in a
+# directory of its own under $PORTAL_PG_CLUSTERS and DIR is a symbolic link to it (docs/decisions/0010).
+PORTAL_PG_CLUSTERS="${PORTAL_PG_CLUSTERS:-/var/lib/portal/postgres}"
 
 as_pg_owner() {
   if is_root; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-    runuser -u postgres -- "$@"
+    # From /, since the caller's folder may be one the postgres user cannot enter (PostgreSQL's programs complain).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -121,36 +132,82 @@ pg_bin() {
 
 pg_password_file() { printf '%s.password' "$1"; }
 
-pg_running() { [ -f "$1/postmaster.pid" ] && as_pg_owner "$(pg_bin pg_ctl)" -D "$1" status >/dev/null 2>&1; }
+# pg_cluster DIR — where the cluster of DIR really is (DIR itself, or where its link points): the path pg_ctl is given,
+# since the postgres user may not be able to follow a link that lies in a folder it cannot enter.
+pg_cluster() { readlink -m -- "$1"; }
+
+# pg_blocking_folder DIR — the topmost folder above DIR that the postgres user cannot enter (nothing when none).
+pg_blocking_folder() {
+  local path blocked=""
+  path="$(dirname -- "$(readlink -m -- "$1")")"
+  while :; do
+    as_pg_owner test -x "$path" || blocked="$path"
+    [ "$path" = / ] && break
+    path="$(dirname -- "$path")"
+  done
+  printf '%s' "$blocked"
+}
+
+# pg_prepare_dir DIR — makes DIR a directory the cluster's owner can create a cluster in; as root, relocates it under
+# $PORTAL_PG_CLUSTERS (DIR becoming a link) when the postgres user cannot reach DIR.
+pg_prepare_dir() {
+  local dir="$1" blocked target also_blocked
+  mkdir -p -- "$dir" 2>/dev/null ||
+    die "cannot create $dir ($(id -un) may not write to $(dirname -- "$dir")): set PORTAL_DATA to a folder you can write to."
+  is_root || return 0
+  [ -L "$dir" ] && return 0
+  blocked="$(pg_blocking_folder "$dir")"
+  if [ -z "$blocked" ]; then
+    chown postgres: "$dir"
+    return 0
+  fi
+  [ -z "$(ls -A -- "$dir")" ] ||
+    die "$dir holds files but the postgres user cannot enter $blocked; move them away or 'chmod o+x $blocked'."
+  mkdir -p "$PORTAL_PG_CLUSTERS" && chmod 755 "$PORTAL_PG_CLUSTERS" ||
+    die "cannot create $PORTAL_PG_CLUSTERS for the private PostgreSQL; set PORTAL_PG_CLUSTERS to a folder the postgres user can enter."
+  target="$(mktemp -d "$PORTAL_PG_CLUSTERS/cluster.XXXXXX")"
+  chown postgres: "$target"
+  also_blocked="$(pg_blocking_folder "$target/x")"
+  [ -z "$also_blocked" ] ||
+    { rmdir "$target"; die "the postgres user cannot enter $also_blocked either; set PORTAL_PG_CLUSTERS to a folder it can enter."; }
+  printf '%s\n' "$dir" >"$target.for"
+  rmdir -- "$dir"
+  ln -s -- "$target" "$dir"
+  log "portal: the postgres user cannot enter $blocked, so the private cluster lives in $target ($dir links to it)"
+}
+
+pg_running() { [ -f "$1/postmaster.pid" ] && as_pg_owner "$(pg_bin pg_ctl)" -D "$(pg_cluster "$1")" status >/dev/null 2>&1; }
 
 pg_port() { sed -n '4p' "$1/postmaster.pid"; }
 
 pg_start() {
-  local dir="$1" pwfile port
+  local dir="$1" pwfile port cluster
   pwfile="$(pg_password_file "$dir")"
   if [ ! -f "$dir/PG_VERSION" ]; then
-    log "portal: creating a private PostgreSQL cluster in $dir"
-    mkdir -p "$dir"
-    umask 077
-    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pwfile"
-    umask 022
+    pg_prepare_dir "$dir"
+    cluster="$(pg_cluster "$dir")"
+    log "portal: creating a private PostgreSQL cluster in $cluster"
+    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pwfile")
+    # initdb reads the password as the cluster's owner, who may not be able to reach the one beside DIR.
     local tmp_pw
     tmp_pw="$(mktemp)"
     cp "$pwfile" "$tmp_pw"
-    if is_root; then chown postgres "$dir" "$tmp_pw"; fi
-    as_pg_owner "$(pg_bin initdb)" -D "$dir" -U portal --pwfile="$tmp_pw" --auth-host=scram-sha-256 \
+    if is_root; then chown postgres "$tmp_pw"; fi
+    as_pg_owner "$(pg_bin initdb)" -D "$cluster" -U portal --pwfile="$tmp_pw" --auth-host=scram-sha-256 \
       --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 ||
       { rm -f "$tmp_pw"; die "initdb failed; see $dir.initdb.log"; }
     rm -f "$tmp_pw"
-    cat >>"$dir/postgresql.conf" <<'CONF'
+    cat >>"$cluster/postgresql.conf" <<'CONF'
 listen_addresses = '127.0.0.1'
 max_connections = 200
 fsync = on
 CONF
   fi
+  cluster="$(pg_cluster "$dir")"
   port="$(free_port)"
-  as_pg_owner "$(pg_bin pg_ctl)" -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir" start >/dev/null || die "PostgreSQL did not start; see $dir/server.log"
+  # No unix socket (an empty unix_socket_directories): every client connects over 127.0.0.1.
+  as_pg_owner "$(pg_bin pg_ctl)" -D "$cluster" -l "$cluster/server.log" -w -t 60 \
+    -o "-p $port -c unix_socket_directories=''" start >/dev/null || die "PostgreSQL did not start; see $cluster/server.log"
   if ! PGPASSWORD="$(cat "$pwfile")" psql -h 127.0.0.1 -p "$port" -U portal -d postgres -tAc \
     "select 1 from pg_database where datname='portal'" | grep -q 1; then
     PGPASSWORD="$(cat "$pwfile")" psql -h 127.0.0.1 -p "$port" -U portal -d postgres -qc "create database portal" ||
@@ -162,7 +219,7 @@ CONF
 pg_stop() {
   local dir="$1"
   [ -f "$dir/postmaster.pid" ] || return 0
-  as_pg_owner "$(pg_bin pg_ctl)" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+  as_pg_owner "$(pg_bin pg_ctl)" -D "$(pg_cluster "$dir")" -m fast -w stop >/dev/null 2>&1 || true
 }
 
 pg_connection_string() { # DIR DATABASE

@@ -1,5 +1,6 @@
 # help:   bench-pipeline [CLIP ...]  the whole pipeline on each clip (default: ../shared/data/video) on a throwaway
-# help:                      portal, next to ffmpeg's decode-only time and the floor (decode + pose alone)
+# help:                      portal, next to ffmpeg's decode-only time and the floor (decode + pose alone);
+# help:                      BENCH_GPU_WORKER=1: jobs in a worker of the GPU build on CUDA (scripts/gpu-check.sh)
 
 # For each clip, measured in the same run on the same machine:
 #   pipeline  upload → Succeeded through the real portal (one in-process worker)
@@ -24,7 +25,8 @@ cmd_bench_pipeline() {
   bench_cleanup() {
     trap '' INT TERM
     trap - EXIT
-    [ -n "${BENCH_PID:-}" ] && kill -TERM "$BENCH_PID" 2>/dev/null && wait "$BENCH_PID" 2>/dev/null
+    local p
+    for p in ${BENCH_WORKER_PID:-} ${BENCH_PID:-}; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     pg_stop "$BENCH_WORK/postgres" || true
     rm -rf "$BENCH_WORK"
   }
@@ -32,13 +34,26 @@ cmd_bench_pipeline() {
   pg_start "$work/postgres"
   port="$(free_port)"
   url="http://127.0.0.1:$port"
-  ConnectionStrings__Portal="$(pg_connection_string "$work/postgres" portal)" \
-    Portal__Media__Root="$work/media" Portal__Pipeline__ModelsRoot="$ROOT/models" Portal__Worker__InProcess=true \
-    Portal__Worker__WorkerCount=1 Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production \
+  # BENCH_GPU_WORKER=1 (scripts/gpu-check.sh): the jobs run in a worker of the GPU build asked for CUDA instead of in
+  # the web host; the CPU and memory figures are then that worker's.
+  local in_process=true
+  [ "${BENCH_GPU_WORKER:-0}" = 1 ] && in_process=false
+  export ConnectionStrings__Portal Portal__Media__Root="$work/media" Portal__Pipeline__ModelsRoot="$ROOT/models" \
+    Portal__Worker__WorkerCount=1 Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production
+  ConnectionStrings__Portal="$(pg_connection_string "$work/postgres" portal)"
+  Portal__Worker__InProcess=$in_process \
     dotnet "$(build_output Portal.Web)/Portal.Web.dll" --urls "$url" --contentRoot "$ROOT/src/Portal.Web" >"$work/portal.log" 2>&1 &
   pid=$!
   BENCH_PID=$pid
   wait_for_http "$url/health" 120 "$pid" || die "the portal did not start; see $work/portal.log"
+  if [ "$in_process" = false ]; then
+    Portal__Inference__ExecutionProvider=Cuda Logging__LogLevel__Portal=Information \
+      dotnet "$ROOT/artifacts/gpu/bin/Portal.Jobs/$BUILD_CONFIGURATION/net10.0/Portal.Jobs.dll" >"$work/worker.log" 2>&1 &
+    pid=$!
+    BENCH_WORKER_PID=$pid
+    for _ in $(seq 1 120); do grep -q "Inference runs on" "$work/worker.log" && break; sleep 0.5; done
+    log "bench-pipeline: GPU worker: $(grep -o "Inference runs on .*" "$work/worker.log" || echo "did not say what it runs on; see $work/worker.log")"
+  fi
 
   printf '%-40s %8s %9s %9s %9s %10s %9s %9s %9s %9s\n' clip video_s decode_s floor_s pipe_s video_s/s overhead floor_cpu pipe_cpu peak_MiB
   local clip name duration t0 t1 decode floor floor_cpu pipeline pipeline_cpu cpu0 id status stage seen peak load0

@@ -12,6 +12,10 @@ public sealed class InferenceOptions
 {
     public const string SectionName = "Portal:Inference";
 
+    /// <summary>
+    /// The provider asked for. <see cref="ExecutionProvider.Cuda"/> needs the GPU build; where CUDA cannot be used the
+    /// sessions run on the CPU and <see cref="OnnxSessionFactory.EffectiveProvider"/> says why (docs/deploy.md).
+    /// </summary>
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
 
     /// <summary>Threads inside one operator; 0 lets ONNX Runtime choose (one per physical core).</summary>

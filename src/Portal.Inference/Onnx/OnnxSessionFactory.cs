@@ -1,18 +1,39 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Portal.Inference.Onnx;
 
 /// <summary>
-/// Creates ONNX Runtime sessions with Portal's session options. CUDA is used only when the build carries the
-/// GPU runtime (build property <c>PortalGpu=true</c>, package Microsoft.ML.OnnxRuntime.Gpu) and a device answers;
-/// otherwise the session falls back to the CPU and says so once through <paramref name="log"/>.
+/// Creates ONNX Runtime sessions with Portal's session options, all on one execution provider decided once.
+/// CUDA is used only when it is asked for, the build carries the GPU runtime (build property <c>PortalGpu=true</c>,
+/// package Microsoft.ML.OnnxRuntime.Gpu.Linux) and a session on the device really runs: a tiny model
+/// (<c>cuda-probe.onnx</c>, y = x + x) is created and run on it first. Otherwise every session runs on the CPU and
+/// one line through <paramref name="log"/> says why: a worker asked for CUDA falls back, it does not refuse to start
+/// (docs/deploy.md, "GPU workers"). One factory per process (a DI singleton in the worker), so the line is written once.
 /// </summary>
-public sealed class OnnxSessionFactory(InferenceOptions options, Action<string>? log = null)
+public sealed class OnnxSessionFactory
 {
-    private readonly Action<string> _log = log ?? (message => Console.Error.WriteLine(message));
+    private const string ProbeResource = "Portal.Inference.Onnx.cuda-probe.onnx";
 
-    /// <summary>The provider the last created session actually runs on.</summary>
-    public ExecutionProvider ActiveProvider { get; private set; } = ExecutionProvider.Cpu;
+    private readonly InferenceOptions _options;
+    private readonly Action<string> _log;
+    private readonly Lazy<(ExecutionProvider Provider, string Description)> _effective;
+
+    public OnnxSessionFactory(InferenceOptions options, Action<string>? log = null)
+    {
+        _options = options;
+        _log = log ?? (message => Console.Error.WriteLine(message));
+        _effective = new Lazy<(ExecutionProvider, string)>(Decide, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The provider every session of this factory runs on.</summary>
+    public ExecutionProvider ActiveProvider => _effective.Value.Provider;
+
+    /// <summary>
+    /// What an admin is shown: <c>CPU</c>, <c>CUDA (device 0)</c>, or <c>CPU (CUDA unavailable: reason)</c> when CUDA
+    /// was asked for and could not be used.
+    /// </summary>
+    public string EffectiveProvider => _effective.Value.Description;
 
     public InferenceSession Create(string modelPath)
     {
@@ -25,7 +46,9 @@ public sealed class OnnxSessionFactory(InferenceOptions options, Action<string>?
         return new InferenceSession(modelPath, sessionOptions);
     }
 
-    public SessionOptions CreateSessionOptions()
+    public SessionOptions CreateSessionOptions() => CreateSessionOptions(ActiveProvider);
+
+    private SessionOptions CreateSessionOptions(ExecutionProvider provider)
     {
         var sessionOptions = new SessionOptions
         {
@@ -34,31 +57,69 @@ public sealed class OnnxSessionFactory(InferenceOptions options, Action<string>?
             EnableMemoryPattern = true,
             EnableCpuMemArena = true,
         };
-        if (options.IntraOpThreads > 0)
+        if (_options.IntraOpThreads > 0)
         {
-            sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+            sessionOptions.IntraOpNumThreads = _options.IntraOpThreads;
         }
 
-        ActiveProvider = ExecutionProvider.Cpu;
-        if (options.ExecutionProvider == ExecutionProvider.Cuda)
+        if (provider == ExecutionProvider.Cuda)
         {
             try
             {
-                sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
-                ActiveProvider = ExecutionProvider.Cuda;
+                sessionOptions.AppendExecutionProvider_CUDA(_options.CudaDeviceId);
             }
-            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            catch
             {
-                _log($"ONNX Runtime: CUDA was requested but is not available in this build or on this machine ({FirstLine(e.Message)}); running on the CPU.");
+                sessionOptions.Dispose();
+                throw;
             }
         }
 
         return sessionOptions;
     }
 
+    private (ExecutionProvider, string) Decide()
+    {
+        if (_options.ExecutionProvider == ExecutionProvider.Cpu)
+        {
+            return (ExecutionProvider.Cpu, "CPU");
+        }
+
+        var problem = CudaProblem();
+        if (problem is null)
+        {
+            return (ExecutionProvider.Cuda, $"CUDA (device {_options.CudaDeviceId})");
+        }
+
+        _log($"ONNX Runtime: CUDA was requested (device {_options.CudaDeviceId}) but cannot be used; running on the CPU. Reason: {problem}");
+        return (ExecutionProvider.Cpu, $"CPU (CUDA unavailable: {problem})");
+    }
+
+    /// <summary>Why the probe model cannot run on CUDA, or null when it runs and computes 1.5 + 1.5 = 3.</summary>
+    private string? CudaProblem()
+    {
+        using var stream = typeof(OnnxSessionFactory).Assembly.GetManifestResourceStream(ProbeResource)
+            ?? throw new InvalidOperationException($"The embedded resource {ProbeResource} is missing from Portal.Inference.");
+        using var model = new MemoryStream();
+        stream.CopyTo(model);
+        try
+        {
+            using var sessionOptions = CreateSessionOptions(ExecutionProvider.Cuda);
+            using var session = new InferenceSession(model.ToArray(), sessionOptions);
+            var input = new DenseTensor<float>(new[] { 1.5f }, [1]);
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", input)]);
+            var y = results[0].AsEnumerable<float>().Single();
+            return y == 3f ? null : $"the CUDA probe computed 1.5 + 1.5 = {y}";
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            return FirstLine(e.Message);
+        }
+    }
+
     private static string FirstLine(string text)
     {
         var end = text.IndexOfAny(['\r', '\n']);
-        return end < 0 ? text : text[..end];
+        return (end < 0 ? text : text[..end]).Trim();
     }
 }

@@ -3,6 +3,8 @@ using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Inference.Onnx;
 using Portal.Jobs.Media;
@@ -43,6 +45,10 @@ public static class JobsServiceCollectionExtensions
             .Validate(o => o.MaxDurationSeconds > 0, "Portal:Upload:MaxDurationSeconds must be positive.")
             .ValidateOnStart();
         builder.Services.AddOptions<InferenceOptions>().Bind(builder.Configuration.GetSection(InferenceOptions.SectionName));
+        // One factory for the process: it decides CPU or CUDA once, and an admin page can show what it decided.
+        builder.Services.AddSingleton(services => new OnnxSessionFactory(
+            services.GetRequiredService<IOptions<InferenceOptions>>().Value,
+            message => services.GetRequiredService<ILogger<OnnxSessionFactory>>().LogWarning("{Message}", message)));
         builder.Services.AddSingleton<VideoProber>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<RunStarter>();
@@ -70,11 +76,13 @@ public static class JobsServiceCollectionExtensions
 
         builder.Services.AddHangfireServer(server =>
         {
-            server.Queues = options.Queues;
+            // Distinct: a deployment may name a queue twice (docker/compose.yaml fills a slot from a variable).
+            server.Queues = [.. options.Queues.Distinct(StringComparer.Ordinal)];
             server.WorkerCount = options.WorkerCount > 0 ? options.WorkerCount : Environment.ProcessorCount;
             server.ServerName = options.Name ?? $"{Environment.MachineName}:{Environment.ProcessId}";
             server.ShutdownTimeout = TimeSpan.FromSeconds(15);
         });
+        builder.Services.AddHostedService<InferenceProviderCheck>();
         // Longer than Hangfire's own shutdown timeout, so running jobs get their cancellation and can stop cleanly.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Data.Entities;
 using Portal.Inference.Actions;
@@ -15,7 +14,7 @@ namespace Portal.Jobs.Pipeline;
 /// it back; creating a session takes seconds, which would dominate short clips. A missing model is a
 /// <see cref="PipelineFailure"/> that says what to run.
 /// </summary>
-public sealed class ModelRegistry(IOptions<PipelineOptions> options, IOptions<InferenceOptions> inference, ILogger<ModelRegistry> logger) : IDisposable
+public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSessionFactory sessions) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<ActionRecognizer>> _actions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentBag<PoseEstimator>> _idlePoseEstimators = new(StringComparer.Ordinal);
@@ -60,14 +59,12 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, IOptions<In
     public PoseEstimatorLease RentPoseEstimator(string name)
     {
         var idle = _idlePoseEstimators.GetOrAdd(name, _ => []);
-        var estimator = idle.TryTake(out var pooled) ? pooled : new PoseEstimator(PoseCard(name), SessionFactory());
+        var estimator = idle.TryTake(out var pooled) ? pooled : new PoseEstimator(PoseCard(name), sessions);
         return new PoseEstimatorLease(estimator, () => idle.Add(estimator));
     }
 
     public ActionRecognizer Action(string name) =>
-        _actions.GetOrAdd(name, n => new Lazy<ActionRecognizer>(() => new ActionRecognizer(ActionCard(n), SessionFactory()))).Value;
-
-    private OnnxSessionFactory SessionFactory() => new(inference.Value, message => logger.LogWarning("{Message}", message));
+        _actions.GetOrAdd(name, n => new Lazy<ActionRecognizer>(() => new ActionRecognizer(ActionCard(n), sessions))).Value;
 
     public void Dispose()
     {

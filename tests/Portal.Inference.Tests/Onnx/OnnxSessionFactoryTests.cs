@@ -1,4 +1,5 @@
 using Portal.Inference.Onnx;
+using Portal.Inference.Tests.Support;
 
 namespace Portal.Inference.Tests.Onnx;
 
@@ -12,10 +13,25 @@ public class OnnxSessionFactoryTests
 
         using var sessionOptions = factory.CreateSessionOptions();
 
-        // This machine has neither the GPU package nor a GPU; where both exist this test is skipped by the CUDA build.
+        // The tests run the CPU build, whose ONNX Runtime has no CUDA provider.
         Assert.Equal(ExecutionProvider.Cpu, factory.ActiveProvider);
         var line = Assert.Single(lines);
         Assert.Contains("running on the CPU", line, StringComparison.Ordinal);
+        Assert.StartsWith("CPU (CUDA unavailable: ", factory.EffectiveProvider, StringComparison.Ordinal);
+        Assert.EndsWith(")", factory.EffectiveProvider, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cuda_Unavailable_IsDecidedAndLoggedOnce_ForEverySessionOfTheFactory()
+    {
+        var lines = new List<string>();
+        var factory = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = ExecutionProvider.Cuda }, lines.Add);
+
+        using var first = factory.Create(Path.Combine(TestPaths.ModelsRoot, "actions", "actions-coco2d.onnx"));
+        using var second = factory.Create(Path.Combine(TestPaths.ModelsRoot, "actions", "actions-coco2d.onnx"));
+
+        Assert.Single(lines);
+        Assert.Equal(ExecutionProvider.Cpu, factory.ActiveProvider);
     }
 
     [Fact]
@@ -27,6 +43,7 @@ public class OnnxSessionFactoryTests
         using var sessionOptions = factory.CreateSessionOptions();
 
         Assert.Equal(ExecutionProvider.Cpu, factory.ActiveProvider);
+        Assert.Equal("CPU", factory.EffectiveProvider);
         Assert.Empty(lines);
     }
 
