@@ -109,7 +109,7 @@ wait_for_http() { # URL SECONDS [PID]
 # DIR.password (0600) beside it.
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` system user, who must be able to
 # enter DIR. Where it cannot (a clone in root's home, mode 0700, or in another user's home), the cluster lives in a
-# directory of its own under $PORTAL_PG_CLUSTERS and DIR is a symbolic link to it (docs/decisions/0010).
+# directory of its own under $PORTAL_PG_CLUSTERS and DIR is a symbolic link to it (docs/decisions/0011).
 PORTAL_PG_CLUSTERS="${PORTAL_PG_CLUSTERS:-/var/lib/portal/postgres}"
 
 as_pg_owner() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The private PostgreSQL of `./portal run` wherever a clone lies (issue 13, docs/decisions/0010): below a folder the
+# The private PostgreSQL of `./portal run` wherever a clone lies (issue 13, docs/decisions/0011): below a folder the
 # postgres user cannot enter (root's home is 0700), in a path with spaces, and in a clone owned by an ordinary user
 # who runs the portal as themselves. Each case starts the cluster with the functions `./portal run` uses
 # (portal_data_dir, pg_start, pg_connection_string, pg_running, pg_stop), connects with the connection string the

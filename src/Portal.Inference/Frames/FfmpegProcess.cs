@@ -42,7 +42,7 @@ public sealed class FfmpegException(string message, FfmpegFailure failure = Ffmp
 /// (<c>-protocol_whitelist</c>), and only with a demuxer on <see cref="Formats"/> (<c>-format_whitelist</c>). A
 /// playlist (HLS .m3u8, DASH), a concat list, an SDP file or an image sequence would make FFmpeg open other files or
 /// addresses named inside the upload; with the format allowlist FFmpeg refuses them before reading a line of them.
-/// See docs/decisions/0010-one-ffmpeg-module.md.
+/// See docs/decisions/0010-one-ffmpeg-module-and-media-store-leases.md.
 /// </summary>
 public static class UntrustedInput
 {
@@ -82,7 +82,7 @@ public static class UntrustedInput
 /// stderr collected in the background (so FFmpeg never blocks on a full pipe), killed on cancellation or disposal.
 /// FFMpegCore runs the transcodes (progress, cancellation); this runs what FFMpegCore does not offer: reading raw
 /// frames from stdout into one reused buffer as they come, reading ffprobe's lines as they come and stopping early,
-/// and ffprobe's full JSON (FFMpegCore's analysis leaves out nb_frames). See docs/decisions/0010-one-ffmpeg-module.md.
+/// and ffprobe's full JSON (FFMpegCore's analysis leaves out nb_frames). See docs/decisions/0010-one-ffmpeg-module-and-media-store-leases.md.
 /// </summary>
 public sealed class FfmpegProcess : IDisposable
 {
