@@ -35,6 +35,7 @@ public class StageProgressTests
                 Report(0); // what a progress-less call in the middle of a track used to send
             }
 
+            clock.Advance(TimeSpan.FromSeconds(1)); // the track's windows and segments are written
             Report((track + 1) / (double)batchesPerTrack.Length);
         }
 
@@ -43,8 +44,9 @@ public class StageProgressTests
         var firstEta = written.FindIndex(w => w.Eta is not null);
         Assert.InRange(firstEta, 0, 5);
         Assert.All(written.Skip(firstEta), w => Assert.NotNull(w.Eta));
-        // The long track's end got through (the stage's own end, 100 %, is written by the job when it commits).
-        Assert.Equal(PipelineStages.Overall(PipelineStages.Actions, 0.75), written[^1].Overall, 9);
+        // The long track's end got through, and stayed.
+        var longTrackDone = PipelineStages.Overall(PipelineStages.Actions, 0.75);
+        Assert.True(written[^1].Overall >= longTrackDone - 1e-9, $"ended at {written[^1].Overall}");
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class VideoCommands(
         // Rows first, files second: a failure here leaves unreferenced files, never a video whose files are missing.
         // Whole folders rather than known keys, so that a half-written file of a stage that was stopping goes too.
         // A stage of the canceled run may still finish a write in the seconds before it stops, and a file may resist
-        // now: the same folders are deleted once more later, by a durable job that Hangfire retries if it fails.
+        // now: the pipeline deletes the same folders once more later, retrying until it succeeds.
         var folders = runIds.Select(MediaKeys.RunFolder).Append(MediaKeys.VideoFolder(videoId)).ToArray();
         pipeline.ScheduleMediaCleanup(folders);
         foreach (var folder in folders)
@@ -73,7 +73,7 @@ public sealed class VideoCommands(
 
     /// <summary>
     /// Cancels the video's current run: the run and the video end as Canceled, and the running stage sees it at its
-    /// next progress report (every 2 s) and stops its ffmpeg or inference work; queued stages skip.
+    /// next check (every 2 s) and stops its ffmpeg or inference work; queued stages skip.
     /// </summary>
     public async Task<CommandOutcome> CancelAsync(string ownerId, Guid videoId, CancellationToken cancellationToken)
     {
