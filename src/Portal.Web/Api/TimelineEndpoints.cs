@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Portal.Data.Media;
 using Portal.Inference.Skeletons;
+using Portal.Web.Accounts;
 using Portal.Web.Videos;
 
 namespace Portal.Web.Api;
@@ -26,24 +27,24 @@ public static class TimelineEndpoints
         return app;
     }
 
-    private static async Task<IResult> TimelineAsync(Guid id, Guid? run, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
-        await queries.GetTimelineAsync(VideoEndpoints.CurrentOwner(context), id, run, cancellationToken, original ?? false) is { } timeline
+    private static async Task<IResult> TimelineAsync(Guid id, Guid? run, bool? original, ICurrentUser user, TimelineQueries queries, CancellationToken cancellationToken) =>
+        await queries.GetTimelineAsync(user, id, run, cancellationToken, original ?? false) is { } timeline
             ? Results.Ok(timeline)
             : NoTimeline();
 
-    private static Task<IResult> ExportJsonAsync(Guid id, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
-        ExportAsync(id, original ?? false, context, queries, "json", timeline => Results.Json(timeline), cancellationToken);
+    private static Task<IResult> ExportJsonAsync(Guid id, bool? original, HttpContext context, ICurrentUser user, TimelineQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(id, original ?? false, context, user, queries, "json", timeline => Results.Json(timeline), cancellationToken);
 
-    private static Task<IResult> ExportCsvAsync(Guid id, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
-        ExportAsync(id, original ?? false, context, queries, "csv", timeline => Results.Text(TimelineQueries.ToCsv(timeline), "text/csv; charset=utf-8"), cancellationToken);
+    private static Task<IResult> ExportCsvAsync(Guid id, bool? original, HttpContext context, ICurrentUser user, TimelineQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(id, original ?? false, context, user, queries, "csv", timeline => Results.Text(TimelineQueries.ToCsv(timeline), "text/csv; charset=utf-8"), cancellationToken);
 
-    private static Task<IResult> ExportVttAsync(Guid id, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken) =>
-        ExportAsync(id, original ?? false, context, queries, "vtt", timeline => Results.Text(TimelineQueries.ToWebVtt(timeline), "text/vtt; charset=utf-8"), cancellationToken);
+    private static Task<IResult> ExportVttAsync(Guid id, bool? original, HttpContext context, ICurrentUser user, TimelineQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(id, original ?? false, context, user, queries, "vtt", timeline => Results.Text(TimelineQueries.ToWebVtt(timeline), "text/vtt; charset=utf-8"), cancellationToken);
 
     /// <summary>A download of the current timeline (corrected unless ?original=true), named after the video.</summary>
-    private static async Task<IResult> ExportAsync(Guid id, bool original, HttpContext context, TimelineQueries queries, string extension, Func<TimelineDto, IResult> render, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportAsync(Guid id, bool original, HttpContext context, ICurrentUser user, TimelineQueries queries, string extension, Func<TimelineDto, IResult> render, CancellationToken cancellationToken)
     {
-        if (await queries.GetTimelineAsync(VideoEndpoints.CurrentOwner(context), id, null, cancellationToken, original) is not { } timeline)
+        if (await queries.GetTimelineAsync(user, id, null, cancellationToken, original) is not { } timeline)
         {
             return NoTimeline();
         }
@@ -53,7 +54,7 @@ public static class TimelineEndpoints
     }
 
     /// <summary>GET /api/videos/{id}/poses?from=&amp;to= (seconds): the skeleton JSON of docs/formats.md with track ids.</summary>
-    private static async Task<IResult> PosesAsync(Guid id, double? from, double? to, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> PosesAsync(Guid id, double? from, double? to, ICurrentUser user, TimelineQueries queries, CancellationToken cancellationToken)
     {
         var start = from ?? 0;
         var end = to ?? double.MaxValue;
@@ -62,7 +63,7 @@ public static class TimelineEndpoints
             return Results.Problem(statusCode: 400, title: "Bad range.", detail: "Use 0 <= from <= to, in seconds.");
         }
 
-        if (await queries.GetPosesAsync(VideoEndpoints.CurrentOwner(context), id, start, end, cancellationToken) is not { } document)
+        if (await queries.GetPosesAsync(user, id, start, end, cancellationToken) is not { } document)
         {
             return NoTimeline();
         }
@@ -74,7 +75,7 @@ public static class TimelineEndpoints
     }
 
     /// <summary>GET /api/videos/{id}/attention?track=&amp;from=&amp;to=&amp;joints=: the action windows of the range with their attention.</summary>
-    private static async Task<IResult> AttentionAsync(Guid id, int? track, double? from, double? to, bool? joints, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> AttentionAsync(Guid id, int? track, double? from, double? to, bool? joints, ICurrentUser user, TimelineQueries queries, CancellationToken cancellationToken)
     {
         var start = from ?? 0;
         var end = to ?? double.MaxValue;
@@ -83,15 +84,15 @@ public static class TimelineEndpoints
             return Results.Problem(statusCode: 400, title: "Bad range.", detail: "Use 0 <= from <= to, in seconds.");
         }
 
-        return await queries.GetAttentionAsync(VideoEndpoints.CurrentOwner(context), id, track, start, end, joints ?? true, cancellationToken) is { } attention
+        return await queries.GetAttentionAsync(user, id, track, start, end, joints ?? true, cancellationToken) is { } attention
             ? Results.Ok(attention)
             : NoTimeline();
     }
 
     /// <summary>GET /api/videos/{id}/skeletons.json: every track's poses with its (corrected) segments, as a download.</summary>
-    private static async Task<IResult> ExportSkeletonsAsync(Guid id, bool? original, HttpContext context, TimelineQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportSkeletonsAsync(Guid id, bool? original, HttpContext context, ICurrentUser user, TimelineQueries queries, CancellationToken cancellationToken)
     {
-        if (await queries.GetLabelledSkeletonsAsync(VideoEndpoints.CurrentOwner(context), id, original ?? false, cancellationToken) is not { } export)
+        if (await queries.GetLabelledSkeletonsAsync(user, id, original ?? false, cancellationToken) is not { } export)
         {
             return NoTimeline();
         }
@@ -100,18 +101,17 @@ public static class TimelineEndpoints
         return Results.Json(export);
     }
 
-    private static async Task<IResult> CorrectionsAsync(Guid id, HttpContext context, CorrectionCommands corrections, CancellationToken cancellationToken) =>
-        await corrections.HistoryAsync(VideoEndpoints.CurrentOwner(context), id, cancellationToken) is { } history
+    private static async Task<IResult> CorrectionsAsync(Guid id, ICurrentUser user, CorrectionCommands corrections, CancellationToken cancellationToken) =>
+        await corrections.HistoryAsync(user, id, cancellationToken) is { } history
             ? Results.Ok(history)
             : NoTimeline();
 
     /// <summary>POST /api/videos/{id}/corrections: relabel, split, merge, delete or add segments of the current run.</summary>
-    private static async Task<IResult> CorrectAsync(Guid id, [FromBody] CorrectionRequest request, HttpContext context, CorrectionCommands corrections, CancellationToken cancellationToken)
+    private static async Task<IResult> CorrectAsync(Guid id, [FromBody] CorrectionRequest request, ICurrentUser user, CorrectionCommands corrections, CancellationToken cancellationToken)
     {
-        var owner = VideoEndpoints.CurrentOwner(context);
         try
         {
-            return await corrections.ApplyAsync(owner, owner, id, request, cancellationToken) is { } track
+            return await corrections.ApplyAsync(user, id, request, cancellationToken) is { } track
                 ? Results.Ok(track)
                 : NoTimeline();
         }
@@ -126,9 +126,9 @@ public static class TimelineEndpoints
         }
     }
 
-    private static async Task<IResult> Proxy(Guid id, HttpContext context, VideoCatalog catalog, IMediaStore media, CancellationToken cancellationToken)
+    private static async Task<IResult> Proxy(Guid id, ICurrentUser user, VideoCatalog catalog, IMediaStore media, CancellationToken cancellationToken)
     {
-        if (await catalog.GetAsync(VideoEndpoints.CurrentOwner(context), id, cancellationToken) is null || media.Find(MediaKeys.VideoProxy(id)) is not { } proxy)
+        if (await catalog.GetAsync(user, id, cancellationToken) is null || media.Find(MediaKeys.VideoProxy(id)) is not { } proxy)
         {
             return Results.Problem(statusCode: 404, title: "No review video yet.");
         }
@@ -137,16 +137,16 @@ public static class TimelineEndpoints
         return Results.Stream(media.OpenRead(proxy.Key), "video/mp4", lastModified: proxy.LastWriteTime, enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> KeyframeAsync(Guid id, int track, int segment, HttpContext context, TimelineQueries queries, IMediaStore media, CancellationToken cancellationToken)
+    private static async Task<IResult> KeyframeAsync(Guid id, int track, int segment, ICurrentUser user, TimelineQueries queries, IMediaStore media, CancellationToken cancellationToken)
     {
-        var key = await queries.KeyframeKeyAsync(VideoEndpoints.CurrentOwner(context), id, track, segment, cancellationToken);
+        var key = await queries.KeyframeKeyAsync(user, id, track, segment, cancellationToken);
         return key is not null && media.Find(key) is { } keyframe
             ? Results.Stream(media.OpenRead(keyframe.Key), "image/png", lastModified: keyframe.LastWriteTime)
             : Results.Problem(statusCode: 404, title: "No such keyframe.");
     }
 
-    private static async Task<IResult> CancelAsync(Guid id, HttpContext context, VideoCommands commands, CancellationToken cancellationToken) =>
-        await commands.CancelAsync(VideoEndpoints.CurrentOwner(context), id, cancellationToken) switch
+    private static async Task<IResult> CancelAsync(Guid id, ICurrentUser user, VideoCommands commands, CancellationToken cancellationToken) =>
+        await commands.CancelAsync(user, id, cancellationToken) switch
         {
             CommandOutcome.Done => Results.Accepted($"/api/videos/{id}"),
             CommandOutcome.Conflict => Results.Problem(statusCode: 409, title: "The video has already finished processing."),
@@ -155,9 +155,9 @@ public static class TimelineEndpoints
 
     public sealed record ReprocessRequest(string? Model);
 
-    private static async Task<IResult> ReprocessAsync(Guid id, [FromBody] ReprocessRequest? request, HttpContext context, VideoCommands commands, CancellationToken cancellationToken)
+    private static async Task<IResult> ReprocessAsync(Guid id, [FromBody] ReprocessRequest? request, ICurrentUser user, VideoCommands commands, CancellationToken cancellationToken)
     {
-        var (outcome, runId, error) = await commands.ReprocessAsync(VideoEndpoints.CurrentOwner(context), id, request?.Model, cancellationToken);
+        var (outcome, runId, error) = await commands.ReprocessAsync(user, id, request?.Model, cancellationToken);
         return outcome switch
         {
             CommandOutcome.Done => Results.Accepted($"/api/videos/{id}/timeline?run={runId}", new { runId }),

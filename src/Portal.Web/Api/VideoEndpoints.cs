@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Portal.Data.Entities;
+using Portal.Web.Accounts;
 using Portal.Web.Videos;
 
 namespace Portal.Web.Api;
@@ -24,15 +25,12 @@ public static class VideoEndpoints
         return app;
     }
 
-    // Until accounts exist every request acts for the one placeholder owner; this is the single place that decides.
-    internal static string CurrentOwner(HttpContext context) => Video.AnonymousOwner;
-
     /// <summary>
     /// GET /api/videos?status=&amp;label=&amp;q=&amp;limit=&amp;offset=: the matching videos, newest first, one page of them;
     /// X-Total-Count says how many match in all.
     /// </summary>
     private static async Task<IResult> ListAsync(
-        string? status, string? label, string? q, int? limit, int? offset, HttpContext context, VideoCatalog catalog, CancellationToken cancellationToken)
+        string? status, string? label, string? q, int? limit, int? offset, HttpContext context, ICurrentUser user, VideoCatalog catalog, CancellationToken cancellationToken)
     {
         VideoStatus? wanted = null;
         if (!string.IsNullOrEmpty(status))
@@ -52,21 +50,21 @@ public static class VideoEndpoints
                 detail: $"Use 1 <= limit <= {VideoQuery.MaxLimit} and offset >= 0.");
         }
 
-        var page = await catalog.QueryAsync(CurrentOwner(context), new VideoQuery(wanted, label, q, offset ?? 0, limit ?? VideoQuery.DefaultLimit), cancellationToken);
+        var page = await catalog.QueryAsync(user, new VideoQuery(wanted, label, q, offset ?? 0, limit ?? VideoQuery.DefaultLimit), cancellationToken);
         context.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Ok(page.Videos);
     }
 
-    private static async Task<IResult> LabelsAsync(HttpContext context, VideoCatalog catalog, CancellationToken cancellationToken) =>
-        Results.Ok(await catalog.LabelsAsync(CurrentOwner(context), cancellationToken));
+    private static async Task<IResult> LabelsAsync(ICurrentUser user, VideoCatalog catalog, CancellationToken cancellationToken) =>
+        Results.Ok(await catalog.LabelsAsync(user, cancellationToken));
 
-    private static async Task<IResult> DeleteAsync(Guid id, HttpContext context, VideoCommands commands, CancellationToken cancellationToken) =>
-        await commands.DeleteAsync(CurrentOwner(context), id, cancellationToken) == CommandOutcome.Done
+    private static async Task<IResult> DeleteAsync(Guid id, ICurrentUser user, VideoCommands commands, CancellationToken cancellationToken) =>
+        await commands.DeleteAsync(user, id, cancellationToken) == CommandOutcome.Done
             ? Results.NoContent()
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such video.");
 
-    private static async Task<IResult> GetAsync(Guid id, HttpContext context, VideoCatalog catalog, CancellationToken cancellationToken) =>
-        await catalog.GetAsync(CurrentOwner(context), id, cancellationToken) is { } video
+    private static async Task<IResult> GetAsync(Guid id, ICurrentUser user, VideoCatalog catalog, CancellationToken cancellationToken) =>
+        await catalog.GetAsync(user, id, cancellationToken) is { } video
             ? Results.Ok(video)
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such video.");
 
@@ -74,7 +72,7 @@ public static class VideoEndpoints
     /// POST /api/videos, multipart/form-data with the file in field <c>file</c>. The body is read section by section
     /// and the file streamed to the media store: no buffering of the file in memory or in a temp file.
     /// </summary>
-    private static async Task<IResult> UploadAsync(HttpContext context, VideoIntake intake, IOptions<UploadOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadAsync(HttpContext context, ICurrentUser user, VideoIntake intake, IOptions<UploadOptions> options, CancellationToken cancellationToken)
     {
         var maxBytes = options.Value.MaxBytes;
         var request = context.Request;
@@ -113,7 +111,7 @@ public static class VideoEndpoints
                 }
 
                 var fileName = disposition.FileNameStar.Value ?? disposition.FileName.Value ?? "upload";
-                var video = await intake.AcceptAsync(CurrentOwner(context), HeaderUtilities.RemoveQuotes(fileName).Value ?? "upload", section.Body, maxBytes, cancellationToken);
+                var video = await intake.AcceptAsync(user.OwnerId, HeaderUtilities.RemoveQuotes(fileName).Value ?? "upload", section.Body, maxBytes, cancellationToken);
                 return Results.Created($"/api/videos/{video.Id}", video);
             }
         }

@@ -4,6 +4,7 @@ using Hangfire.Dashboard;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Portal.Data;
 using Portal.Jobs.Hosting;
+using Portal.Web.Accounts;
 using Portal.Web.Api;
 using Portal.Web.Components;
 using Portal.Web.Uploads;
@@ -23,6 +24,7 @@ public static class WebServiceCollectionExtensions
             .Validate(o => o.ResumableExpiry > TimeSpan.Zero && o.ExpirySweepInterval > TimeSpan.Zero,
                 "Portal:Upload:ResumableExpiry and Portal:Upload:ExpirySweepInterval must be positive (e.g. 1.00:00:00 and 00:15:00).")
             .ValidateOnStart();
+        builder.Services.AddScoped<ICurrentUser, AnonymousUser>();
         builder.Services.AddSingleton<VideoCatalog>();
         builder.Services.AddSingleton<VideoIntake>();
         builder.Services.AddPortalResumableUploads();

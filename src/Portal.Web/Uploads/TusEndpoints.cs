@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Portal.Web.Api;
+using Portal.Web.Accounts;
 using Portal.Web.Videos;
 using static Portal.Web.Uploads.TusProtocol;
 
@@ -64,7 +64,7 @@ public static class TusEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpContext http, TusUploadStore store, VideoIntake intake, IOptions<UploadOptions> options, ILoggerFactory loggers)
+        HttpContext http, ICurrentUser user, TusUploadStore store, VideoIntake intake, IOptions<UploadOptions> options, ILoggerFactory loggers)
     {
         var request = http.Request;
         var maxBytes = options.Value.MaxBytes;
@@ -101,7 +101,7 @@ public static class TusEndpoints
             return Problem(StatusCodes.Status415UnsupportedMediaType, "This kind of file is not accepted.", UploadTypes.Refusal(fileName, fileType));
         }
 
-        var info = await store.CreateAsync(VideoEndpoints.CurrentOwner(http), length, fileName, fileType, metadata);
+        var info = await store.CreateAsync(user.OwnerId, length, fileName, fileType, metadata);
         http.Response.Headers.Location = $"/api/uploads/{info.Id}";
         using var lease = await store.LockAsync(info.Id, LockWait);
 
@@ -121,7 +121,7 @@ public static class TusEndpoints
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> HeadAsync(string id, HttpContext http, TusUploadStore store)
+    private static async Task<IResult> HeadAsync(string id, HttpContext http, ICurrentUser user, TusUploadStore store)
     {
         using var lease = await store.LockAsync(id, LockWait, http.RequestAborted);
         if (lease is null)
@@ -129,7 +129,7 @@ public static class TusEndpoints
             return Busy();
         }
 
-        if (await store.FindAsync(id, VideoEndpoints.CurrentOwner(http)) is not { } info)
+        if (await store.FindAsync(id, user.OwnerId) is not { } info)
         {
             return NotFound();
         }
@@ -145,7 +145,7 @@ public static class TusEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> PatchAsync(string id, HttpContext http, TusUploadStore store, VideoIntake intake, ILoggerFactory loggers)
+    private static async Task<IResult> PatchAsync(string id, HttpContext http, ICurrentUser user, TusUploadStore store, VideoIntake intake, ILoggerFactory loggers)
     {
         using var lease = await store.LockAsync(id, LockWait, http.RequestAborted);
         if (lease is null)
@@ -153,7 +153,7 @@ public static class TusEndpoints
             return Busy();
         }
 
-        if (await store.FindAsync(id, VideoEndpoints.CurrentOwner(http)) is not { } info)
+        if (await store.FindAsync(id, user.OwnerId) is not { } info)
         {
             return NotFound();
         }
@@ -180,7 +180,7 @@ public static class TusEndpoints
         return await WriteAsync(http, store, intake, info, offset, loggers) ?? Results.NoContent();
     }
 
-    private static async Task<IResult> DeleteAsync(string id, HttpContext http, TusUploadStore store)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, ICurrentUser user, TusUploadStore store)
     {
         using var lease = await store.LockAsync(id, LockWait, http.RequestAborted);
         if (lease is null)
@@ -188,7 +188,7 @@ public static class TusEndpoints
             return Busy();
         }
 
-        if (await store.FindAsync(id, VideoEndpoints.CurrentOwner(http)) is not { } info)
+        if (await store.FindAsync(id, user.OwnerId) is not { } info)
         {
             return NotFound();
         }

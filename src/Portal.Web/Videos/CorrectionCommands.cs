@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Web.Accounts;
 
 namespace Portal.Web.Videos;
 
@@ -12,10 +13,10 @@ public sealed class CorrectionCommands(IDbContextFactory<PortalDbContext> dbFact
     /// <summary>Applies <paramref name="request"/> to the video's current run and returns the corrected track; null if there is no such video, run or track.</summary>
     /// <exception cref="CorrectionException">The change does not fit the track's segments.</exception>
     /// <exception cref="CorrectionConflictException">Someone changed the run's segments since the version the request was made against.</exception>
-    public async Task<CorrectionResultDto?> ApplyAsync(string ownerId, string author, Guid videoId, CorrectionRequest request, CancellationToken cancellationToken)
+    public async Task<CorrectionResultDto?> ApplyAsync(ICurrentUser caller, Guid videoId, CorrectionRequest request, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (video, run) = await TimelineQueries.FindAsync(db, ownerId, videoId, null, cancellationToken);
+        var (video, run) = await TimelineQueries.FindAsync(db, caller, videoId, null, cancellationToken);
         if (video is null || run is null)
         {
             return null;
@@ -46,7 +47,7 @@ public sealed class CorrectionCommands(IDbContextFactory<PortalDbContext> dbFact
             version + 1,
             track.TrackNumber,
             request.Kind,
-            author,
+            caller.OwnerId,
             clock.GetUtcNow(),
             JsonSerializer.Serialize(before, JsonSerializerOptions.Web),
             JsonSerializer.Serialize(after, JsonSerializerOptions.Web)));
@@ -70,10 +71,10 @@ public sealed class CorrectionCommands(IDbContextFactory<PortalDbContext> dbFact
         await db.SegmentCorrections.Where(c => c.RunId == runId).MaxAsync(c => (int?)c.Version, cancellationToken) ?? 0;
 
     /// <summary>The corrections of the video's current run, oldest first; null if there is no such video or run.</summary>
-    public async Task<IReadOnlyList<CorrectionDto>?> HistoryAsync(string ownerId, Guid videoId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CorrectionDto>?> HistoryAsync(ICurrentUser caller, Guid videoId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (video, run) = await TimelineQueries.FindAsync(db, ownerId, videoId, null, cancellationToken);
+        var (video, run) = await TimelineQueries.FindAsync(db, caller, videoId, null, cancellationToken);
         if (video is null || run is null)
         {
             return null;

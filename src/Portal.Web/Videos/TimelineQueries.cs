@@ -6,20 +6,21 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Inference.Blobs;
 using Portal.Inference.Skeletons;
+using Portal.Web.Accounts;
 
 namespace Portal.Web.Videos;
 
-/// <summary>Reads a video's processing results: timeline, poses by time range, exports. Always within one owner.</summary>
+/// <summary>Reads a video's processing results: timeline, poses by time range, exports. Always within the videos the caller may see.</summary>
 public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
     /// <summary>
     /// The timeline of <paramref name="runId"/>, or of the video's current run, with people's corrections applied unless
     /// <paramref name="original"/> asks for the model's own segments; null if there is none.
     /// </summary>
-    public async Task<TimelineDto?> GetTimelineAsync(string ownerId, Guid videoId, Guid? runId, CancellationToken cancellationToken, bool original = false)
+    public async Task<TimelineDto?> GetTimelineAsync(ICurrentUser caller, Guid videoId, Guid? runId, CancellationToken cancellationToken, bool original = false)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (video, run) = await FindAsync(db, ownerId, videoId, runId, cancellationToken);
+        var (video, run) = await FindAsync(db, caller, videoId, runId, cancellationToken);
         if (video is null || run is null)
         {
             return null;
@@ -71,10 +72,10 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
         JsonSerializer.Deserialize<List<SegmentDto>>(json, JsonSerializerOptions.Web) ?? [];
 
     /// <summary>The skeleton document (docs/formats.md) of the frames with <paramref name="from"/> ≤ time ≤ <paramref name="to"/>.</summary>
-    public async Task<SkeletonDocument?> GetPosesAsync(string ownerId, Guid videoId, double from, double to, CancellationToken cancellationToken)
+    public async Task<SkeletonDocument?> GetPosesAsync(ICurrentUser caller, Guid videoId, double from, double to, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (video, run) = await FindAsync(db, ownerId, videoId, null, cancellationToken);
+        var (video, run) = await FindAsync(db, caller, videoId, null, cancellationToken);
         if (video is null || run is null)
         {
             return null;
@@ -101,10 +102,10 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
     /// The action windows overlapping [<paramref name="from"/>, <paramref name="to"/>] with their frame attention and,
     /// when <paramref name="joints"/>, their per-frame joint attention (float16 blobs decoded to floats).
     /// </summary>
-    public async Task<AttentionDto?> GetAttentionAsync(string ownerId, Guid videoId, int? track, double from, double to, bool joints, CancellationToken cancellationToken)
+    public async Task<AttentionDto?> GetAttentionAsync(ICurrentUser caller, Guid videoId, int? track, double from, double to, bool joints, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (video, run) = await FindAsync(db, ownerId, videoId, null, cancellationToken);
+        var (video, run) = await FindAsync(db, caller, videoId, null, cancellationToken);
         if (video is null || run is null)
         {
             return null;
@@ -148,9 +149,9 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
     /// Every track's skeleton frames with its segments (corrected unless <paramref name="original"/>): the skeleton JSON
     /// of docs/formats.md regrouped per track, the training data a person has checked.
     /// </summary>
-    public async Task<LabelledSkeletonsDto?> GetLabelledSkeletonsAsync(string ownerId, Guid videoId, bool original, CancellationToken cancellationToken)
+    public async Task<LabelledSkeletonsDto?> GetLabelledSkeletonsAsync(ICurrentUser caller, Guid videoId, bool original, CancellationToken cancellationToken)
     {
-        var timeline = await GetTimelineAsync(ownerId, videoId, null, cancellationToken, original);
+        var timeline = await GetTimelineAsync(caller, videoId, null, cancellationToken, original);
         if (timeline is null)
         {
             return null;
@@ -179,10 +180,10 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
                     f.Person.Keypoints.Select(k => new[] { k.X, k.Y, k.Score }).ToList())).ToList())).ToList());
     }
 
-    public async Task<string?> KeyframeKeyAsync(string ownerId, Guid videoId, int track, int segment, CancellationToken cancellationToken)
+    public async Task<string?> KeyframeKeyAsync(ICurrentUser caller, Guid videoId, int track, int segment, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (video, run) = await FindAsync(db, ownerId, videoId, null, cancellationToken);
+        var (video, run) = await FindAsync(db, caller, videoId, null, cancellationToken);
         if (video is null || run is null)
         {
             return null;
@@ -241,9 +242,9 @@ public sealed class TimelineQueries(IDbContextFactory<PortalDbContext> dbFactory
         s.KeyframeSeconds is { } k ? Round(k) : null,
         s.KeyframeKey is null ? null : $"/api/videos/{videoId}/keyframes/{s.TrackNumber}/{s.SegmentIndex}.png");
 
-    internal static async Task<(Video? Video, ProcessingRun? Run)> FindAsync(PortalDbContext db, string ownerId, Guid videoId, Guid? runId, CancellationToken cancellationToken)
+    internal static async Task<(Video? Video, ProcessingRun? Run)> FindAsync(PortalDbContext db, ICurrentUser caller, Guid videoId, Guid? runId, CancellationToken cancellationToken)
     {
-        var video = await db.Videos.AsNoTracking().SingleOrDefaultAsync(v => v.Id == videoId && v.OwnerId == ownerId, cancellationToken);
+        var video = await db.Videos.AsNoTracking().VisibleTo(caller).SingleOrDefaultAsync(v => v.Id == videoId, cancellationToken);
         var id = runId ?? video?.CurrentRunId;
         if (video is null || id is null)
         {

@@ -3,6 +3,7 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Media;
 using Portal.Jobs.Pipeline;
+using Portal.Web.Accounts;
 
 namespace Portal.Web.Videos;
 
@@ -30,10 +31,10 @@ public sealed class VideoCommands(
     /// Deletes the video with all its runs, results and corrections, and its media files (the upload, the review proxy,
     /// keyframes). A video still being processed is canceled first, so its jobs stop instead of working on nothing.
     /// </summary>
-    public async Task<CommandOutcome> DeleteAsync(string ownerId, Guid videoId, CancellationToken cancellationToken)
+    public async Task<CommandOutcome> DeleteAsync(ICurrentUser caller, Guid videoId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var video = await db.Videos.SingleOrDefaultAsync(v => v.Id == videoId && v.OwnerId == ownerId, cancellationToken);
+        var video = await db.Videos.VisibleTo(caller).SingleOrDefaultAsync(v => v.Id == videoId, cancellationToken);
         if (video is null)
         {
             return CommandOutcome.NotFound;
@@ -41,7 +42,7 @@ public sealed class VideoCommands(
 
         if (!video.IsFinished)
         {
-            await CancelAsync(ownerId, videoId, cancellationToken);
+            await CancelAsync(caller, videoId, cancellationToken);
         }
 
         var runIds = await db.Runs.Where(r => r.VideoId == videoId).Select(r => r.Id).ToListAsync(cancellationToken);
@@ -75,10 +76,10 @@ public sealed class VideoCommands(
     /// Cancels the video's current run: the run and the video end as Canceled, and the running stage sees it at its
     /// next check (every 2 s) and stops its ffmpeg or inference work; queued stages skip.
     /// </summary>
-    public async Task<CommandOutcome> CancelAsync(string ownerId, Guid videoId, CancellationToken cancellationToken)
+    public async Task<CommandOutcome> CancelAsync(ICurrentUser caller, Guid videoId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var video = await db.Videos.SingleOrDefaultAsync(v => v.Id == videoId && v.OwnerId == ownerId, cancellationToken);
+        var video = await db.Videos.VisibleTo(caller).SingleOrDefaultAsync(v => v.Id == videoId, cancellationToken);
         if (video is null)
         {
             return CommandOutcome.NotFound;
@@ -102,10 +103,10 @@ public sealed class VideoCommands(
     }
 
     /// <summary>Processes a finished video again (optionally with another action model); earlier results stay.</summary>
-    public async Task<(CommandOutcome Outcome, Guid? RunId, string? Error)> ReprocessAsync(string ownerId, Guid videoId, string? model, CancellationToken cancellationToken)
+    public async Task<(CommandOutcome Outcome, Guid? RunId, string? Error)> ReprocessAsync(ICurrentUser caller, Guid videoId, string? model, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var video = await db.Videos.SingleOrDefaultAsync(v => v.Id == videoId && v.OwnerId == ownerId, cancellationToken);
+        var video = await db.Videos.VisibleTo(caller).SingleOrDefaultAsync(v => v.Id == videoId, cancellationToken);
         if (video is null)
         {
             return (CommandOutcome.NotFound, null, null);

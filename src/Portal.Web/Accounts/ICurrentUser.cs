@@ -1,0 +1,24 @@
+using Portal.Data.Entities;
+
+namespace Portal.Web.Accounts;
+
+/// <summary>
+/// Who is asking: the one answer every page, endpoint and query takes, so that deciding whose videos a request may see
+/// happens in one place (<see cref="VideoVisibility"/>) and not at each call site.
+/// </summary>
+public interface ICurrentUser
+{
+    /// <summary>The id stored as <see cref="Video.OwnerId"/> on what this caller uploads.</summary>
+    string OwnerId { get; }
+
+    /// <summary>Admins see every owner's videos.</summary>
+    bool IsAdmin { get; }
+}
+
+/// <summary>Until accounts exist every request acts for the one placeholder owner.</summary>
+public sealed class AnonymousUser : ICurrentUser
+{
+    public string OwnerId => Video.AnonymousOwner;
+
+    public bool IsAdmin => false;
+}
