@@ -1,5 +1,5 @@
 using Portal.Inference.Onnx;
-using Portal.Inference.Tests.Support;
+using Portal.TestSupport;
 
 namespace Portal.Inference.Tests.Onnx;
 
