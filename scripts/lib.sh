@@ -165,6 +165,18 @@ pg_stop() {
   as_pg_owner "$(pg_bin pg_ctl)" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# The database of a running `./portal run` (its private PostgreSQL under PORTAL_DATA) unless ConnectionStrings__Portal
+# names another: for the commands that join a running portal (worker, user, token) and never start PostgreSQL.
+portal_database_env() {
+  portal_data_dir
+  if [ -z "${ConnectionStrings__Portal:-}" ]; then
+    pg_running "$PORTAL_DATA/postgres" ||
+      die "no running private PostgreSQL under $PORTAL_DATA; start './portal run' first, or set ConnectionStrings__Portal."
+    export ConnectionStrings__Portal
+    ConnectionStrings__Portal="$(pg_connection_string "$PORTAL_DATA/postgres" portal)"
+  fi
+}
+
 pg_connection_string() { # DIR DATABASE
   printf 'Host=127.0.0.1;Port=%s;Username=portal;Password=%s;Database=%s' \
     "$(pg_port "$1")" "$(cat "$(pg_password_file "$1")")" "$2"
