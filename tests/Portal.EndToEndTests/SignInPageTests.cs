@@ -25,7 +25,7 @@ public sealed class SignInPageTests(RunningPortal portal) : IClassFixture<Runnin
         await row.GetByTestId("review-link").ClickAsync();
         await page.WaitForURLAsync($"**/videos/{id}");
         await Assertions.Expect(page.GetByTestId("review")).ToBeVisibleAsync();
-        Assert.True(await page.GetByTestId("timeline-segment").CountAsync() > 0, "no segments on the timeline");
+        await Assertions.Expect(page.GetByTestId("timeline-segment").First).ToBeVisibleAsync();
 
         // Someone else, signed in, finds no such video: the page and its files answer 404.
         var other = await portal.AddAccountAsync($"other-{Guid.NewGuid():N}@portal.test");

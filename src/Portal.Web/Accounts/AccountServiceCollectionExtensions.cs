@@ -20,6 +20,8 @@ public static class AccountServiceCollectionExtensions
     {
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
+        // Identity's token providers need it; a web host has it already, the command line does not.
+        services.AddDataProtection();
         services.AddIdentityCore<PortalUser>(identity =>
             {
                 // Length is what makes a password strong; composition rules only make people write them down.
