@@ -177,6 +177,13 @@ portal_database_env() {
   fi
 }
 
+# new_api_token EMAIL: a new account on the database in ConnectionStrings__Portal (its web host running or not) and
+# prints a personal API token for it, for scripts that call /api with curl.
+new_api_token() {
+  dotnet "$(build_output Portal.Web)/Portal.Web.dll" user add "$1" >/dev/null
+  dotnet "$(build_output Portal.Web)/Portal.Web.dll" token create "$1" "script" | tail -n 1
+}
+
 pg_connection_string() { # DIR DATABASE
   printf 'Host=127.0.0.1;Port=%s;Username=portal;Password=%s;Database=%s' \
     "$(pg_port "$1")" "$(cat "$(pg_password_file "$1")")" "$2"
