@@ -222,6 +222,25 @@ pg_stop() {
   as_pg_owner "$(pg_bin pg_ctl)" -D "$(pg_cluster "$dir")" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# The database of a running `./portal run` (its private PostgreSQL under PORTAL_DATA) unless ConnectionStrings__Portal
+# names another: for the commands that join a running portal (worker, user, token) and never start PostgreSQL.
+portal_database_env() {
+  portal_data_dir
+  if [ -z "${ConnectionStrings__Portal:-}" ]; then
+    pg_running "$PORTAL_DATA/postgres" ||
+      die "no running private PostgreSQL under $PORTAL_DATA; start './portal run' first, or set ConnectionStrings__Portal."
+    export ConnectionStrings__Portal
+    ConnectionStrings__Portal="$(pg_connection_string "$PORTAL_DATA/postgres" portal)"
+  fi
+}
+
+# new_api_token EMAIL: a new account on the database in ConnectionStrings__Portal (its web host running or not) and
+# prints a personal API token for it, for scripts that call /api with curl.
+new_api_token() {
+  dotnet "$(build_output Portal.Web)/Portal.Web.dll" user add "$1" >/dev/null
+  dotnet "$(build_output Portal.Web)/Portal.Web.dll" token create "$1" "script" | tail -n 1
+}
+
 pg_connection_string() { # DIR DATABASE
   printf 'Host=127.0.0.1;Port=%s;Username=portal;Password=%s;Database=%s' \
     "$(pg_port "$1")" "$(cat "$(pg_password_file "$1")")" "$2"

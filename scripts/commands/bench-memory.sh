@@ -55,6 +55,7 @@ cmd_bench_memory() {
   web=$!
   MEMORY_WEB_PID=$web
   wait_for_http "$url/health" 120 "$web" || die "the web host did not start; see $work/web.log"
+  MEMORY_TOKEN="$(new_api_token bench@localhost)"
 
   printf '%-10s %8s %8s %s\n' clip video_s wall_s "worker peak RSS MiB by stage … VmHWM (web host VmHWM)"
   for length in ${lengths//,/ }; do
@@ -70,13 +71,13 @@ memory_one_clip() {
   MEMORY_WORKER_PID=$worker
   duration="$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$clip")"
   t0=$(date +%s.%N)
-  id=$(curl -fsS -F "file=@$clip" "$url/api/videos" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+  id=$(curl -fsS -H "Authorization: Bearer $MEMORY_TOKEN" -F "file=@$clip" "$url/api/videos" | sed -E 's/.*"id":"([^"]+)".*/\1/')
   local -A peak=()
   local order="" json progress tenth=1 tenths=""
   while [[ "$status" != "Succeeded" && "$status" != "Failed" ]]; do
     kill -0 "$worker" 2>/dev/null || die "the worker died; see $work/worker.log"
     sleep 0.5
-    json="$(curl -fsS "$url/api/videos/$id")"
+    json="$(curl -fsS -H "Authorization: Bearer $MEMORY_TOKEN" "$url/api/videos/$id")"
     read -r status stage <<<"$(sed -E 's/.*"status":"([^"]+)".*"stage":"?([a-z]*)"?,.*/\1 \2/' <<<"$json")"
     progress="$(sed -nE 's/.*"progress":([0-9.eE+-]+).*/\1/p' <<<"$json")"
     [[ "$stage" == "" || "$stage" == null ]] && stage=queued

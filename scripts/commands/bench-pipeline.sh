@@ -54,6 +54,8 @@ cmd_bench_pipeline() {
     for _ in $(seq 1 120); do grep -q "Inference runs on" "$work/worker.log" && break; sleep 0.5; done
     log "bench-pipeline: GPU worker: $(grep -o "Inference runs on .*" "$work/worker.log" || echo "did not say what it runs on; see $work/worker.log")"
   fi
+  local token
+  token="$(ConnectionStrings__Portal="$(pg_connection_string "$work/postgres" portal)" new_api_token bench@localhost)"
 
   printf '%-40s %8s %9s %9s %9s %10s %9s %9s %9s %9s\n' clip video_s decode_s floor_s pipe_s video_s/s overhead floor_cpu pipe_cpu peak_MiB
   local clip name duration t0 t1 decode floor floor_cpu pipeline pipeline_cpu cpu0 id status stage seen peak load0
@@ -70,12 +72,12 @@ cmd_bench_pipeline() {
     echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "portal: cannot reset the peak RSS; peak_MiB is the process's peak so far"
     cpu0=$(process_cpu_seconds "$pid")
     t0=$(date +%s.%N)
-    id=$(curl -fsS -F "file=@$clip" "$url/api/videos" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+    id=$(curl -fsS -H "Authorization: Bearer $token" -F "file=@$clip" "$url/api/videos" | sed -E 's/.*"id":"([^"]+)".*/\1/')
     status="" seen="upload"
     local -A stage_start=([upload]="$t0") # upload: from sending the file until the API shows the first stage
     while [[ "$status" != "Succeeded" && "$status" != "Failed" ]]; do
       sleep 0.2
-      read -r status stage <<<"$(curl -fsS "$url/api/videos/$id" | sed -E 's/.*"status":"([^"]+)".*"stage":"?([a-z]*)"?,.*/\1 \2/')"
+      read -r status stage <<<"$(curl -fsS -H "Authorization: Bearer $token" "$url/api/videos/$id" | sed -E 's/.*"status":"([^"]+)".*"stage":"?([a-z]*)"?,.*/\1 \2/')"
       if [[ "$stage" != "" && "$stage" != null ]] && [ -z "${stage_start[$stage]:-}" ]; then stage_start[$stage]=$(date +%s.%N); seen+=" $stage"; fi
     done
     t1=$(date +%s.%N)

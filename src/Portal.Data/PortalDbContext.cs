@@ -1,10 +1,12 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Portal.Data.Entities;
 
 namespace Portal.Data;
 
-public class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options)
+/// <summary>Portal's tables, the accounts (ASP.NET Core Identity's tables) among them, all in <see cref="Schema"/>.</summary>
+public class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
 {
     /// <summary>The PostgreSQL schema of every Portal table, the migrations history included.</summary>
     public const string Schema = "portal";
@@ -30,8 +32,12 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbCont
 
     public DbSet<SegmentCorrection> SegmentCorrections => Set<SegmentCorrection>();
 
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // Identity's own mapping first; the schema and Portal's configurations apply on top of it.
+        base.OnModelCreating(modelBuilder);
         modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
     }

@@ -1,6 +1,12 @@
 using Portal.Data;
 using Portal.Jobs.Hosting;
+using Portal.Web.Accounts;
 using Portal.Web.Hosting;
+
+if (AccountCommandLine.Handles(args))
+{
+    return await AccountCommandLine.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 // Serves the static assets of a built (not published) app too, which is how `./portal run` starts it.
@@ -12,8 +18,10 @@ builder.AddPortalWeb();
 var app = builder.Build();
 // The web host is the schema's one owner: it migrates before anything (the in-process worker included) starts.
 await app.Services.MigratePortalDatabaseAsync();
+await app.Services.CreateFirstAdminAsync();
 app.UsePortalWeb();
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point type, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -115,7 +115,7 @@ public sealed class UploadDurationLimitTests(ShortVideosPortal portal) : IClassF
             .ToHaveTextAsync("refused: 'basketball_two_people.mp4' lasts 10 s; videos up to 5 s long are accepted.");
         await Assertions.Expect(items.Filter(new LocatorFilterOptions { HasText = "tfjs_pose_1.mp4" }).GetByTestId("upload-state"))
             .ToHaveTextAsync("uploaded", new LocatorAssertionsToHaveTextOptions { Timeout = 60_000 });
-        using var http = new HttpClient { BaseAddress = portal.BaseUrl };
+        using var http = portal.CreateHttpClient();
         var videos = await http.GetFromJsonAsync<JsonElement>(new Uri("/api/videos", UriKind.Relative));
         Assert.Equal(["tfjs_pose_1.mp4"], videos.EnumerateArray().Select(v => v.GetProperty("fileName").GetString()));
     }

@@ -6,7 +6,7 @@ namespace Portal.EndToEndTests;
 /// <summary>The running portal's HTTP API as the end-to-end tests call it: plain HTTP, JSON read as it comes.</summary>
 public sealed class PortalApi(RunningPortal portal) : IDisposable
 {
-    public HttpClient Http { get; } = new() { BaseAddress = portal.BaseUrl };
+    public HttpClient Http { get; } = portal.CreateHttpClient();
 
     /// <summary>Uploads a file in one request (multipart), under <paramref name="name"/> or its own name; returns the video id.</summary>
     public async Task<Guid> UploadAsync(string path, string? name = null)

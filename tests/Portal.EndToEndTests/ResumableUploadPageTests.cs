@@ -38,7 +38,7 @@ public sealed class ResumableUploadPageTests(RunningPortal portal) : IClassFixtu
         // The server kept what arrived before the pause.
         var uploadUrl = await item.GetAttributeAsync("data-upload-url");
         Assert.False(string.IsNullOrEmpty(uploadUrl));
-        using var http = new HttpClient { BaseAddress = portal.BaseUrl };
+        using var http = portal.CreateHttpClient();
         using var head = new HttpRequestMessage(HttpMethod.Head, uploadUrl);
         head.Headers.Add("Tus-Resumable", "1.0.0");
         using var headResponse = await http.SendAsync(head);
@@ -98,7 +98,7 @@ public sealed class ResumableUploadPageTests(RunningPortal portal) : IClassFixtu
             Assert.Contains("HEAD", methods);
         }
 
-        using var http = new HttpClient { BaseAddress = portal.BaseUrl };
+        using var http = portal.CreateHttpClient();
         var video = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/videos/{await item.GetAttributeAsync("data-video-id")}", UriKind.Relative));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path))), video.GetProperty("sha256").GetString());
         await Assertions.Expect(page.GetByTestId("upload-unfinished")).ToBeHiddenAsync();

@@ -9,7 +9,7 @@ public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<Runnin
     private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 300_000 };
 
     /// <summary>Uploads a shared clip through the upload page and waits in the library until it has Succeeded.</summary>
-    private static async Task<(ILocator Row, string? Id)> UploadUntilSucceededAsync(IPage page, string clip)
+    internal static async Task<(ILocator Row, string? Id)> UploadUntilSucceededAsync(IPage page, string clip)
     {
         await page.GotoAsync("/upload");
         await page.GetByTestId("upload-input").SetInputFilesAsync(TestPaths.Video(clip));

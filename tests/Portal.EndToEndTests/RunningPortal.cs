@@ -26,6 +26,7 @@ public class RunningPortal : IAsyncLifetime
     private Process? _process;
     private Process? _worker;
     private IPlaywright? _playwright;
+    private string? _signedIn;
 
     public TempDirectory Media { get; } = new("portal-e2e-media");
 
@@ -43,6 +44,9 @@ public class RunningPortal : IAsyncLifetime
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1");
 
     public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The account the tests act as: made with the `user add` and `token create` commands while the portal runs.</summary>
+    public PortalAccount Account { get; private set; } = null!;
 
     public string Log
     {
@@ -77,6 +81,7 @@ public class RunningPortal : IAsyncLifetime
             StartWorker();
         }
 
+        Account = await AddAccountAsync("e2e@portal.test");
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -84,12 +89,64 @@ public class RunningPortal : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+
+        // Signed in once through the real page; every page the tests open starts with that session's cookie.
+        var page = await NewPageAsync(signedIn: false);
+        await SignInAsync(page, Account);
+        _signedIn = await page.Context.StorageStateAsync();
+        await page.Context.CloseAsync();
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A browser page with its own context, signed in as <see cref="Account"/> unless <paramref name="signedIn"/> is false.</summary>
+    public async Task<IPage> NewPageAsync(bool signedIn = true)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            StorageState = signedIn ? _signedIn : null,
+        });
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs in on the sign-in page and waits for the library.</summary>
+    public static async Task SignInAsync(IPage page, PortalAccount account)
+    {
+        await page.GotoAsync("/account/signin");
+        await page.GetByTestId("signin-email").FillAsync(account.Email);
+        await page.GetByTestId("signin-password").FillAsync(account.Password);
+        await page.GetByTestId("signin-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("account-name")).ToHaveTextAsync(account.Email);
+    }
+
+    /// <summary>An HTTP client that sends <see cref="Account"/>'s API token.</summary>
+    public HttpClient CreateHttpClient()
+    {
+        var http = new HttpClient { BaseAddress = BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Account.Token);
+        return http;
+    }
+
+    /// <summary>
+    /// A new account and a token for it, made as an operator does: `Portal.Web user add` and `token create` (what
+    /// `./portal user add` and `./portal token create` run) against the running portal's database.
+    /// </summary>
+    public async Task<PortalAccount> AddAccountAsync(string email, bool admin = false)
+    {
+        var password = await RunAccountCommandAsync(admin ? ["user", "add", email, "--admin"] : ["user", "add", email]);
+        var token = await RunAccountCommandAsync(["token", "create", email]);
+        return new PortalAccount(email, password, token);
+    }
+
+    /// <summary>Runs an account command of the web app and returns its last line, where it prints the secret.</summary>
+    private async Task<string> RunAccountCommandAsync(string[] args)
+    {
+        using var process = Process.Start(DotnetStart(WebHostDll, args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} exited with {process.ExitCode}:\n{await output}{await errors}");
+        return (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
     }
 
     /// <summary>Where screenshots go: docs/screenshots when PORTAL_UPDATE_SCREENSHOTS=1, else a temp folder.</summary>
@@ -122,8 +179,10 @@ public class RunningPortal : IAsyncLifetime
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
 
+    private static string WebHostDll => Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web", "bin", Configuration, "net10.0", "Portal.Web.dll");
+
     private void StartWebHost() =>
-        _process = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web", "bin", Configuration, "net10.0", "Portal.Web.dll"),
+        _process = StartDotnet(WebHostDll,
             "--urls", BaseUrl.ToString().TrimEnd('/'), "--contentRoot", Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web"));
 
     /// <summary>The first column of the first row of <paramref name="sql"/> on the portal's database, with <c>@id</c> bound to <paramref name="id"/>.</summary>
@@ -155,6 +214,17 @@ public class RunningPortal : IAsyncLifetime
 
     private Process StartDotnet(string dll, params string[] args)
     {
+        var process = Process.Start(DotnetStart(dll, args))!;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>A `dotnet DLL ARGS` process on this portal's database, media and models, its output redirected.</summary>
+    private ProcessStartInfo DotnetStart(string dll, string[] args)
+    {
         var start = new ProcessStartInfo("dotnet", [dll, .. args])
         {
             RedirectStandardOutput = true,
@@ -176,12 +246,7 @@ public class RunningPortal : IAsyncLifetime
             start.Environment[name] = value;
         }
 
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        return start;
     }
 
     private void Append(string? line)
@@ -261,3 +326,6 @@ public class RunningPortal : IAsyncLifetime
         Media.Dispose();
     }
 }
+
+/// <summary>An account the end-to-end tests made: e-mail, generated password and API token.</summary>
+public sealed record PortalAccount(string Email, string Password, string Token);

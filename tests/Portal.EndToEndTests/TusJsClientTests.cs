@@ -23,6 +23,7 @@ public sealed class TusJsClientTests(RunningPortal portal) : IClassFixture<Runni
 
         var (exitCode, output) = await RunAsync("node", ["--test", "--test-reporter=spec", "upload.test.mjs"], TimeSpan.FromMinutes(5),
             ("PORTAL_URL", portal.BaseUrl.ToString().TrimEnd('/')),
+            ("PORTAL_TOKEN", portal.Account.Token),
             ("PORTAL_TEST_VIDEO", TestPaths.Video("k400_archery.avi")));
 
         Assert.True(exitCode == 0, $"the tus-js-client tests failed:\n{output}\nportal log:\n{portal.Log}");

@@ -49,7 +49,7 @@ public sealed class CorrectionTests(PortalApp app) : IClassFixture<PortalApp>
 
         var history = await app.GetJsonAsync<List<CorrectionDto>>($"/api/videos/{id}/corrections");
         Assert.Equal(["split", "relabel", "merge", "delete", "add"], history.Select(c => c.Kind));
-        Assert.All(history, c => Assert.Equal(Video.AnonymousOwner, c.Author));
+        Assert.All(history, c => Assert.Equal(app.Owner.Id, c.Author));
         AssertSame(track.Segments, history[0].Before);
         AssertSame(split.Segments, history[0].After);
         AssertSame(history[0].After, history[1].Before);

@@ -2,9 +2,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Entities;
 using Portal.TestSupport;
+using Portal.Web.Accounts;
 using Portal.Web.Videos;
 
 namespace Portal.IntegrationTests;
@@ -29,10 +32,43 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialized.");
 
+    /// <summary>The account every client of <see cref="CreateClient()"/> acts for, with its API token.</summary>
+    public TestAccount Owner { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
         _ = Server; // start the host now: migrations run and the worker starts before the first test
+        Owner = await AddAccountAsync("owner@portal.test");
+    }
+
+    /// <summary>A new account (User, or Admin) and an API token for it, made as an admin would.</summary>
+    public async Task<TestAccount> AddAccountAsync(string email, bool admin = false)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var accounts = scope.ServiceProvider.GetRequiredService<PortalAccounts>();
+        var password = await accounts.AddAsync(email, admin);
+        var token = await accounts.CreateTokenAsync(email, "tests", CancellationToken.None);
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<Portal.Data.Entities.PortalUser>>().FindByEmailAsync(email);
+        return new TestAccount(user!.Id, email, password, token);
+    }
+
+    /// <summary>A client that sends <paramref name="account"/>'s token, or none when null (an anonymous caller).</summary>
+    public HttpClient CreateClient(TestAccount? account)
+    {
+        var client = CreateDefaultClient();
+        client.DefaultRequestHeaders.Authorization = account is null ? null : new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", account.Token);
+        return client;
+    }
+
+    /// <summary>Every plain client acts for <see cref="Owner"/>, as the tests written before accounts expect.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        if (Owner is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Owner.Token);
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -139,6 +175,9 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         Media.Dispose();
     }
 }
+
+/// <summary>An account made for a test: its id (the owner id of its videos), password and API token.</summary>
+public sealed record TestAccount(string Id, string Email, string Password, string Token);
 
 /// <summary>Same host with a 100 KiB upload limit.</summary>
 public sealed class SmallLimitPortalApp : PortalApp

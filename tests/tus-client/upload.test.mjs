@@ -13,6 +13,8 @@ import * as tus from 'tus-js-client';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const portal = (process.env.PORTAL_URL ?? '').replace(/\/$/, '');
+// The API wants a personal token: `./portal token create EMAIL` prints one.
+const auth = { Authorization: `Bearer ${process.env.PORTAL_TOKEN ?? ''}` };
 const clip = process.env.PORTAL_TEST_VIDEO ?? path.join(here, '..', '..', '..', 'shared', 'data', 'video', 'k400_archery.avi');
 assert.ok(portal, 'set PORTAL_URL to the address of a running portal, e.g. http://127.0.0.1:5080');
 
@@ -33,6 +35,7 @@ function uploadToEnd(file, options = {}) {
   return new Promise((resolve, reject) => {
     const upload = new tus.Upload(createReadStream(file), {
       endpoint: `${portal}/api/uploads`,
+      headers: auth,
       metadata: { filename: path.basename(file), filetype: 'video/mp4' },
       retryDelays: [],
       ...options,
@@ -44,7 +47,7 @@ function uploadToEnd(file, options = {}) {
 }
 
 async function getVideo(id) {
-  const response = await fetch(`${portal}/api/videos/${id}`);
+  const response = await fetch(`${portal}/api/videos/${id}`, { headers: auth });
   assert.equal(response.status, 200, `GET /api/videos/${id}`);
   return response.json();
 }
@@ -61,7 +64,7 @@ async function waitUntilProbed(id, seconds = 90) {
 }
 
 async function serverOffset(url) {
-  const response = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
+  const response = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...auth } });
   assert.equal(response.status, 200, `HEAD ${url}`);
   return Number(response.headers.get('Upload-Offset'));
 }
@@ -86,6 +89,7 @@ test('an upload aborted part-way resumes from the server\'s offset and ends with
   const url = await new Promise((resolve, reject) => {
     const upload = new tus.Upload(createReadStream(file), {
       endpoint: `${portal}/api/uploads`,
+      headers: auth,
       metadata: { filename: 'interrupted.mp4', filetype: 'video/mp4' },
       retryDelays: [],
       onError: reject,

@@ -8,17 +8,9 @@ namespace Portal.Web.Accounts;
 /// </summary>
 public interface ICurrentUser
 {
-    /// <summary>The id stored as <see cref="Video.OwnerId"/> on what this caller uploads.</summary>
+    /// <summary>The id stored as <see cref="Video.OwnerId"/> on what this caller uploads: the account's id.</summary>
     string OwnerId { get; }
 
     /// <summary>Admins see every owner's videos.</summary>
     bool IsAdmin { get; }
-}
-
-/// <summary>Until accounts exist every request acts for the one placeholder owner.</summary>
-public sealed class AnonymousUser : ICurrentUser
-{
-    public string OwnerId => Video.AnonymousOwner;
-
-    public bool IsAdmin => false;
 }

@@ -17,6 +17,7 @@ public static class WebServiceCollectionExtensions
     public static WebApplicationBuilder AddPortalWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.AddPortalAccounts();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOptions<UploadOptions>()
             .Bind(builder.Configuration.GetSection(UploadOptions.SectionName))
@@ -24,7 +25,6 @@ public static class WebServiceCollectionExtensions
             .Validate(o => o.ResumableExpiry > TimeSpan.Zero && o.ExpirySweepInterval > TimeSpan.Zero,
                 "Portal:Upload:ResumableExpiry and Portal:Upload:ExpirySweepInterval must be positive (e.g. 1.00:00:00 and 00:15:00).")
             .ValidateOnStart();
-        builder.Services.AddScoped<ICurrentUser, AnonymousUser>();
         builder.Services.AddSingleton<VideoCatalog>();
         builder.Services.AddSingleton<VideoIntake>();
         builder.Services.AddPortalResumableUploads();
@@ -53,10 +53,15 @@ public static class WebServiceCollectionExtensions
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // Every endpoint requires a signed-in account (the fallback policy) except those marked anonymous here.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
-        app.MapStaticAssets();
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200 } });
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200 } })
+            .AllowAnonymous();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapAccountEndpoints();
         app.MapVideoApi();
         app.MapTusUploads();
         app.MapTimelineApi();
