@@ -16,9 +16,9 @@ import argparse
 import numpy as np
 import torch
 
-from .export import load_checkpoint
+from .experiment import eval_input, load_checkpoint, load_split
+from .model import ActionGCN, build_model
 from .skeletons import COCO17_NAMES, KINECT20_NAMES, kinect20_to_coco17_3d
-from .train import eval_input, load_split
 
 GROUPS = {
     "kinect20": {"head/torso": [0, 1, 2, 3], "left arm": [4, 5, 6, 7], "right arm": [8, 9, 10, 11],
@@ -39,11 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     model, cfg, labels = load_checkpoint(args.checkpoint)
     if args.control:
-        from .model import build_model
         torch.manual_seed(0)
         model = build_model(cfg, cfg["layout"], len(labels)).eval()
     if args.joint_attention:
-        from .model import ActionGCN
         for m in model.modules():
             if isinstance(m, ActionGCN):
                 m.joint_attention = args.joint_attention

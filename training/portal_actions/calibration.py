@@ -17,7 +17,7 @@ import sys
 import numpy as np
 import torch
 
-from .train import load_split, predict, train_input
+from .experiment import load_checkpoint, load_split, predict, train_input
 
 TARGET_PRECISION = 0.8
 VIEWS_PER_SAMPLE = 2
@@ -68,7 +68,6 @@ def calibrate(model: torch.nn.Module, cfg: dict, target: float = TARGET_PRECISIO
 
 
 if __name__ == "__main__":
-    from .export import load_checkpoint
     torch.set_num_threads(1)
     model, cfg, _ = load_checkpoint(sys.argv[1])
     print(json.dumps(calibrate(model, cfg), indent=2))

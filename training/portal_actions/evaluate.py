@@ -14,9 +14,8 @@ import numpy as np
 import torch
 
 from .augment import virtual_camera_2d
-from .export import load_checkpoint
+from .experiment import evaluate, load_checkpoint, load_split, predict
 from .normalize import prepare
-from .train import evaluate, load_split, predict
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,8 +16,10 @@ import numpy as np
 import onnx
 import torch
 
+from .calibration import calibrate
 from .data import REPO_ROOT
-from .model import build_model
+from .experiment import eval_input, load_checkpoint, load_split
+from .flops import count
 
 TERMS = ("Trained on NW-UCLA (research use; the copy used is CC BY-NC 4.0) and/or MSR Action3D (Microsoft Research, "
          "research use). The weights inherit these terms: non-commercial research use only.")
@@ -27,15 +29,6 @@ DATASET_SPLITS = {
     "msr-action3d": "MSR Action3D cross-subject over files_used_in_cvpr12_paper.txt: train subjects 1,3,5,7,9, "
                     "test subjects 2,4,6,8,10",
 }
-
-
-def load_checkpoint(path: Path) -> tuple[torch.nn.Module, dict, list[str]]:
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    cfg, labels = ckpt["config"], ckpt["labels"]
-    model = build_model(cfg, cfg["layout"], len(labels))
-    model.load_state_dict(ckpt["state_dict"])
-    model.eval()
-    return model, cfg, labels
 
 
 def architecture(cfg: dict, params: int) -> dict:
@@ -105,7 +98,6 @@ def parity_fixture(model: torch.nn.Module, cfg: dict, limit: int | None) -> dict
     off the data points, but still bodies. Pure noise (joints jumping by half a unit every frame) drives the
     multi-stream models into regions so ill-conditioned that float32 PyTorch itself is 7e-5 away from float64
     there, which measures float32 rather than the export."""
-    from .train import eval_input, load_split
     rng = np.random.default_rng(1234)
     test = load_split(cfg, "test", limit or 8)
     chosen = test[:: max(1, len(test) // 5)][:5]
@@ -144,10 +136,8 @@ def export(checkpoint: Path, out: Path, metrics: dict | None = None, limit: int 
         metrics = json.loads((checkpoint.parent / "metrics.json").read_text())
     params = sum(p.numel() for p in model.parameters())
     card = card_for(cfg, labels, params, metrics)
-    from .flops import count
     card["architecture"]["flopsPerWindow"] = count(model, cfg["window"])
     if limit is None:  # smoke runs (a few samples) have nothing to calibrate on
-        from .calibration import calibrate
         card.update(calibrate(model, cfg))
     (out / f"{name}.card.json").write_text(json.dumps(card, indent=2) + "\n")
     (out / f"{name}.parity.json").write_text(json.dumps(parity_fixture(model, cfg, limit)))

@@ -12,6 +12,7 @@ import sys
 import torch
 from torch import nn
 
+from .experiment import load_checkpoint
 from .model import ActionGCN, SelfAttentionGraphConv
 
 
@@ -53,7 +54,6 @@ def count(model: nn.Module, window: int) -> int:
 
 
 if __name__ == "__main__":
-    from .export import load_checkpoint
     model, cfg, _ = load_checkpoint(sys.argv[1])
     flops = count(model, cfg["window"])
     params = sum(p.numel() for p in model.parameters())

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import onnx
 import pytest
@@ -47,15 +49,35 @@ def test_augmentation_is_reproducible_from_the_seed():
     assert np.isfinite(d).all() and d.shape == (32, 20, 3)
 
 
-def test_onnx_export_has_the_contract_names_and_a_dynamic_batch(model, tmp_path):
-    path = tmp_path / "m.onnx"
-    torch.onnx.export(model, torch.zeros(2, 16, 17, 3), str(path), opset_version=17, input_names=["joints"],
-                      output_names=["logits", "frame_attention", "joint_attention"],
-                      dynamic_axes={k: {0: "batch"} for k in ["joints", "logits", "frame_attention", "joint_attention"]})
+def test_the_projects_export_writes_the_contract_names_and_a_dynamic_batch(tmp_path):
+    # A tiny two-stream checkpoint as train.py writes it, through export.export (what `portal train` ships): the
+    # ONNX file must carry the names and shapes the C# ActionRecognizer reads, with the batch axis left free.
+    from portal_actions.export import export
+    from portal_actions.model import build_model
+    cfg = {"name": "tiny", "datasets": ["nw-ucla"], "layout": "coco17", "window": 16,
+           "model": {"channels": 16, "blocks": 1, "heads": 2, "key_dim": 4, "dropout": 0.0},
+           "streams": [{"name": "joint", "features": ["joint"]}, {"name": "bone", "features": ["bone"]}]}
+    labels = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+    torch.manual_seed(0)
+    model = build_model(cfg, "coco17", len(labels))
+    torch.save({"config": cfg, "state_dict": model.state_dict(), "labels": labels}, tmp_path / "model.pt")
+
+    path = export(tmp_path / "model.pt", tmp_path / "out", limit=4)
+
+    assert path == tmp_path / "out" / "tiny.onnx"
     g = onnx.load(str(path)).graph
-    assert [i.name for i in g.input] == ["joints"]
-    assert [o.name for o in g.output] == ["logits", "frame_attention", "joint_attention"]
-    assert g.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+    card = json.loads((tmp_path / "out" / "tiny.card.json").read_text())
+    assert [i.name for i in g.input] == ["joints"] == [card["input"]["name"]]
+    assert [o.name for o in g.output] == ["logits", "frame_attention", "joint_attention"] == list(card["outputs"])
+
+    def dims(value):
+        return [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim]
+
+    assert dims(g.input[0]) == card["input"]["shape"] == ["batch", 16, 17, 3]
+    assert [dims(o) for o in g.output] == list(card["outputs"].values()) == [
+        ["batch", 10], ["batch", 16], ["batch", 16, 17]]
+    parity = json.loads((tmp_path / "out" / "tiny.parity.json").read_text())
+    assert parity["model"] == "tiny" and parity["shape"][1:] == [16, 17, 3]
 
 
 def test_a_stream_ensemble_averages_logits_and_pooling_weights_and_keeps_the_contract():
