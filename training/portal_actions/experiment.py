@@ -14,19 +14,14 @@ import numpy as np
 import torch
 
 from . import augment
-from .data import NWUCLA_LABELS, MSR_LABELS, UNION_LABELS, Sample, load_dataset
+from .data import Sample, load_dataset, union_labels
 from .model import build_model
 from .normalize import prepare
 from .skeletons import eval_projection
 
 
 def labels_for(cfg: dict) -> list[str]:
-    datasets = cfg["datasets"]
-    if datasets == ["nw-ucla"]:
-        return NWUCLA_LABELS
-    if datasets == ["msr-action3d"]:
-        return MSR_LABELS
-    return UNION_LABELS
+    return union_labels(cfg["datasets"])
 
 
 def load_split(cfg: dict, split: str, limit: int | None = None) -> list[tuple[str, Sample, int]]:
@@ -34,23 +29,32 @@ def load_split(cfg: dict, split: str, limit: int | None = None) -> list[tuple[st
     labels = labels_for(cfg)
     out = []
     for name in cfg["datasets"]:
-        samples, ds_labels, _ = load_dataset(name, split, limit)
+        samples, ds_labels = load_dataset(name, split, limit)
         for s in samples:
             out.append((name, s, labels.index(ds_labels[s.label])))
     return out
 
 
 def eval_input(cfg: dict, sample: Sample) -> np.ndarray:
-    """The deterministic model input of a test sample (what the C# evaluate computes)."""
-    frames = sample.joints if cfg["layout"] == "kinect20" else eval_projection(sample.joints)
+    """The deterministic model input of a test sample (what the C# evaluate computes): a 3D sample as recorded or,
+    for a coco17 model, projected with the Kinect camera (eval_projection); a 2D sample as annotated."""
+    if sample.layout == "coco17" and cfg["layout"] != "coco17":
+        raise ValueError(f"{sample.id}: a 2D sample cannot feed a {cfg['layout']} model")
+    frames = sample.joints if sample.layout == cfg["layout"] else eval_projection(sample.joints)
     return prepare(frames, cfg["layout"], cfg["window"])
 
 
 def train_input(cfg: dict, sample: Sample, rng: np.random.Generator) -> np.ndarray:
+    """An augmented model input of a training sample (augment.py): 3D as 3D, 3D through a random virtual camera
+    for a coco17 model, real 2D with the same pose-estimator noise."""
     aug = cfg.get("augment", {})
     if cfg["layout"] == "kinect20":
         return augment.augment_3d(sample.joints, rng, cfg["window"], aug)
-    return augment.augment_2d(sample.joints, rng, cfg["window"], aug)
+    if sample.layout == "coco17":
+        keypoints = augment.real_2d(sample.joints, sample.image_size, rng, aug)
+    else:
+        keypoints = augment.virtual_camera_2d(sample.joints, rng, aug)
+    return augment.augment_2d(keypoints, rng, cfg["window"], aug)
 
 
 @torch.no_grad()

@@ -21,13 +21,25 @@ from .data import REPO_ROOT
 from .experiment import eval_input, load_checkpoint, load_split
 from .flops import count
 
-TERMS = ("Trained on NW-UCLA (research use; the copy used is CC BY-NC 4.0) and/or MSR Action3D (Microsoft Research, "
-         "research use). The weights inherit these terms: non-commercial research use only.")
+TERMS = {
+    "nw-ucla": "NW-UCLA (research use; the copy used is CC BY-NC 4.0)",
+    "msr-action3d": "MSR Action3D (Microsoft Research, research use)",
+    "penn-action": "Penn Action (academic research dataset, no stated licence: research use)",
+}
+
+
+def terms_for(datasets: list[str]) -> str:
+    return (f"Trained on {', '.join(TERMS[d] for d in datasets)}. The weights inherit these terms: "
+            "non-commercial research use only.")
+
 
 DATASET_SPLITS = {
     "nw-ucla": "NW-UCLA cross-view: train views v1+v2, test view v3 (464 samples)",
     "msr-action3d": "MSR Action3D cross-subject over files_used_in_cvpr12_paper.txt: train subjects 1,3,5,7,9, "
                     "test subjects 2,4,6,8,10",
+    "penn-action": "Penn Action validation split drawn from the official training files (a fifth of each class by "
+                   "SHA-256 of 'penn-action-validation-1/CLIP', 253 clips; the other 1005 train); not the official "
+                   "test split",
 }
 
 
@@ -51,11 +63,15 @@ def card_for(cfg: dict, labels: list[str], params: int, metrics: dict | None) ->
                   else "2D COCO-17 keypoints in pixels with scores (x, y, score), as MoveNet reports them")
     metric_list = []
     for ds, m in (metrics or {}).items():
-        how = "3D joints as recorded" if layout == "kinect20" else (
-            "3D test samples mapped to COCO-17 and projected with the Kinect v1 camera (f=525 px, 640x480), "
-            "scores 0.9 body / 0.5 face, no noise")
+        if layout == "kinect20":
+            how = "3D joints as recorded"
+        elif ds == "penn-action":
+            how = "the annotated 2D keypoints (13 joints mapped to COCO-17, visibility as score), no noise"
+        else:
+            how = ("3D test samples mapped to COCO-17 and projected with the Kinect v1 camera (f=525 px, 640x480), "
+                   "scores 0.9 body / 0.5 face, no noise")
         metric_list.append({"dataset": ds, "split": DATASET_SPLITS[ds], "input": how, "top1": round(m["top1"], 4),
-                            "n": m["n"], "checkpoint": "last epoch (no selection on the test split)"})
+                            "n": m["n"], "checkpoint": "last epoch (no selection on the test or validation split)"})
     return {
         "name": cfg["name"],
         "version": cfg.get("version", "1.0.0"),
@@ -86,7 +102,7 @@ def card_for(cfg: dict, labels: list[str], params: int, metrics: dict | None) ->
                      "command": f"./portal train --config training/configs/{cfg['name']}.yaml",
                      "epochs": ({st["name"]: st.get("epochs") for st in cfg["streams"]} if cfg.get("streams")
                                 else cfg.get("train", {}).get("epochs"))},
-        "terms": TERMS,
+        "terms": terms_for(cfg["datasets"]),
         "license": "non-commercial research use only",
     }
 

@@ -109,7 +109,7 @@ class MultiScaleTemporalConv(nn.Module):
 class ActionGCN(nn.Module):
     def __init__(self, layout: str, num_classes: int, window: int, channels: int = 48, blocks: int = 4,
                  heads: int = 2, key_dim: int = 8, features: tuple[str, ...] = ("joint",), dropout: float = 0.2,
-                 joint_attention: str = "rollout"):
+                 joint_attention: str = "rollout", ignore_joints: tuple[int, ...] = ()):
         super().__init__()
         if joint_attention not in ("rollout", "pooling"):
             raise ValueError(f"joint_attention must be rollout or pooling, not {joint_attention!r}")
@@ -118,6 +118,14 @@ class ActionGCN(nn.Module):
         v = len(spec["names"])
         self.layout, self.window, self.num_joints = layout, window, v
         self.features = tuple(features)
+        # Joints the model must not see (e.g. the eyes and ears of the 2D model: Penn Action has none and MoveNet
+        # scores them poorly on people seen from behind): zeroed (x, y and score) in the graph, exactly as a missing
+        # joint looks, so no input can reach the network through them.
+        self.ignore_joints = tuple(ignore_joints)
+        if self.ignore_joints:
+            keep = torch.ones(1, 1, v, 1)
+            keep[:, :, list(self.ignore_joints)] = 0.0
+            self.register_buffer("keep_joints", keep, persistent=False)
         self.register_buffer("parents", torch.tensor(parents_of(v, spec["edges"]), dtype=torch.long), persistent=False)
         c_in = spec["channels"] * len(self.features)
         adjacency = normalized_adjacency(v, spec["edges"])
@@ -135,6 +143,8 @@ class ActionGCN(nn.Module):
 
     def input_features(self, joints: torch.Tensor) -> torch.Tensor:
         """[N, T, V, C] -> [N, C * len(features), T, V]."""
+        if self.ignore_joints:
+            joints = joints * self.keep_joints
         x = joints.permute(0, 3, 1, 2)
         parts = []
         for f in self.features:
@@ -208,7 +218,8 @@ def build_single(cfg: dict, layout: str, num_classes: int, features: list[str] |
     return ActionGCN(layout, num_classes, cfg["window"], channels=m.get("channels", 48), blocks=m.get("blocks", 4),
                      heads=m.get("heads", 2), key_dim=m.get("key_dim", 8),
                      features=tuple(features or m.get("features", ["joint"])), dropout=m.get("dropout", 0.2),
-                     joint_attention=m.get("joint_attention", "rollout"))
+                     joint_attention=m.get("joint_attention", "rollout"),
+                     ignore_joints=tuple(m.get("ignore_joints", ())))
 
 
 def build_model(cfg: dict, layout: str, num_classes: int) -> nn.Module:

@@ -65,8 +65,10 @@ def train_one(cfg: dict, out: Path, args: argparse.Namespace, device: torch.devi
     rng = np.random.default_rng(cfg.get("seed", 0))
     labels = labels_for(cfg)
     train = load_split(cfg, "train", limit)
+    # train.repeat {dataset: k}: each training sample of that dataset k times per epoch (a small dataset in a union).
+    train = [item for item in train for _ in range(tcfg.get("repeat", {}).get(item[0], 1))]
     test = load_split(cfg, "test", limit)
-    log(f"{len(train)} train, {len(test)} test samples, {len(labels)} labels, device {device}")
+    log(f"{len(train)} train (with repeats), {len(test)} test samples, {len(labels)} labels, device {device}")
     model = build_model(cfg, cfg["layout"], len(labels)).to(device)
     log(f"model: {sum(p.numel() for p in model.parameters())} parameters, features {cfg['model'].get('features')}")
 

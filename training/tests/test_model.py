@@ -7,6 +7,7 @@ import torch
 
 from portal_actions import augment
 from portal_actions.data import load_nwucla
+from portal_actions.experiment import train_input
 from portal_actions.model import ActionGCN
 
 
@@ -39,9 +40,10 @@ def test_the_classifier_sees_exactly_the_attention_weighted_features(model):
 
 def test_augmentation_is_reproducible_from_the_seed():
     sample = load_nwucla("train", limit=1)[0]
-    a = augment.augment_2d(sample.joints, np.random.default_rng(5), 32, {})
-    b = augment.augment_2d(sample.joints, np.random.default_rng(5), 32, {})
-    c = augment.augment_2d(sample.joints, np.random.default_rng(6), 32, {})
+    cfg = {"layout": "coco17", "window": 32}
+    a = train_input(cfg, sample, np.random.default_rng(5))
+    b = train_input(cfg, sample, np.random.default_rng(5))
+    c = train_input(cfg, sample, np.random.default_rng(6))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     assert np.isfinite(a).all() and a.shape == (32, 17, 3)
@@ -135,3 +137,31 @@ def test_rollout_moves_the_pooling_weight_back_through_every_graph_convolution_a
         r = 0.5 * r + 0.5 * torch.einsum("ntv,ntvu->ntu", r, mix)
     torch.testing.assert_close(fa.unsqueeze(-1) * ja, r)
     assert not torch.allclose(ja, ja_pool)
+
+
+def test_ignored_joints_cannot_reach_the_output():
+    # The default 2D model ignores the eyes and ears: whatever they hold, logits and attention stay the same.
+    torch.manual_seed(0)
+    m = ActionGCN("coco17", 4, 8, channels=16, blocks=1, heads=2, key_dim=4, features=("joint", "bone", "motion"),
+                  ignore_joints=(1, 2, 3, 4)).eval()
+    x = torch.randn(2, 8, 17, 3)
+    y = x.clone()
+    y[:, :, 1:5] = torch.randn(2, 8, 4, 3) * 5
+    z = x.clone()
+    z[:, :, 0] += 1.0                                      # the nose is still seen
+    with torch.no_grad():
+        a, b, c = m(x), m(y), m(z)
+    for u, v in zip(a, b):
+        torch.testing.assert_close(u, v)
+    assert not torch.allclose(a[0], c[0])
+
+
+def test_the_horizontal_flip_mirrors_the_body_and_swaps_left_and_right():
+    sample = load_nwucla("test", limit=1)[0]
+    kp = augment.virtual_camera_2d(sample.joints, np.random.default_rng(3), {})
+    cfg = {"min_crop": 1.0, "missing_frames": 0.0}
+    plain = augment.augment_2d(kp, np.random.default_rng(4), 32, {**cfg, "flip": 0.0})
+    flipped = augment.augment_2d(kp, np.random.default_rng(4), 32, {**cfg, "flip": 1.0})
+    np.testing.assert_allclose(flipped[:, 5, 0], -plain[:, 6, 0])   # left shoulder <- mirrored right shoulder
+    np.testing.assert_allclose(flipped[:, 15, 1:], plain[:, 16, 1:])  # left ankle <- right ankle (y, score)
+    np.testing.assert_allclose(flipped[:, 0, 0], -plain[:, 0, 0])
