@@ -6,19 +6,20 @@ using Portal.Inference.Onnx;
 namespace Portal.Cli.Commands;
 
 /// <summary>
-/// `./portal evaluate --dataset nw-ucla|msr-action3d [--variant 3d|coco2d]`: runs the committed ONNX model through
-/// ONNX Runtime on the dataset's standard test split and ends with `top1=0.xxxx n=NNN`. The coco2d variant sees
-/// each 3D sample mapped to COCO-17 and projected with the Kinect v1 camera, as the Python evaluation does.
+/// `./portal evaluate --dataset nw-ucla|msr-action3d|penn-action [--variant 3d|coco2d]`: runs the committed ONNX
+/// model through ONNX Runtime on the dataset's standard test split (Penn Action: the validation split drawn from its
+/// training files) and ends with `top1=0.xxxx n=NNN`. The coco2d variant sees each 3D sample mapped to COCO-17 and
+/// projected with the Kinect v1 camera, as the Python evaluation does; Penn Action is 2D and always coco2d.
 /// </summary>
 public sealed class EvaluateCommand : ICliCommand
 {
     public string Name => "evaluate";
 
-    public string Summary => "--dataset nw-ucla|msr-action3d [--variant 3d|coco2d] [--model NAME] [--predictions OUT.json]: test-split top-1";
+    public string Summary => "--dataset nw-ucla|msr-action3d|penn-action [--variant 3d|coco2d] [--model NAME] [--predictions OUT.json]: test-split top-1";
 
     public static string DefaultModel(string dataset, string variant) => (dataset, variant) switch
     {
-        (_, "coco2d") => ActionModels.DefaultModel,
+        (_, "coco2d") or (PennActionDataset.Name, _) => ActionModels.DefaultModel,
         ("nw-ucla", "3d") => "actions-nwucla-3d",
         ("msr-action3d", "3d") => "actions-msr-3d",
         _ => throw new CliUsageException($"no model for dataset '{dataset}' and variant '{variant}' (datasets: nw-ucla, msr-action3d; variants: 3d, coco2d)."),
@@ -41,7 +42,7 @@ public sealed class EvaluateCommand : ICliCommand
     private int Run(string[] args, CancellationToken cancellationToken)
     {
         var cli = new CliArgs(args, new HashSet<string>(), new HashSet<string> { "dataset", "variant", "model", "predictions", "data" });
-        var dataset = cli.Get("dataset") ?? throw new CliUsageException("--dataset nw-ucla|msr-action3d is required.");
+        var dataset = cli.Get("dataset") ?? throw new CliUsageException("--dataset nw-ucla|msr-action3d|penn-action is required.");
         var variant = cli.Get("variant") ?? "3d";
         var cardPath = ActionModels.ResolveCard(cli.Get("model") ?? DefaultModel(dataset, variant));
         using var recognizer = ActionRecognizer.Load(cardPath, new OnnxSessionFactory(new InferenceOptions()));
