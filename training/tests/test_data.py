@@ -129,3 +129,15 @@ def test_penn_action_validation_split_is_a_fifth_of_each_class_by_clip_and_fixed
     classes = {s.id: PENN_CLASSES[s.label] for s in train + val}
     assert penn_validation_ids(classes) == {s.id for s in val}
     assert sorted(penn_validation_ids(classes))[:5] == ["0011", "0021", "0023", "0032", "0038"]
+
+
+def test_the_label_page_lists_every_label_of_the_default_model_with_its_source_datasets():
+    from portal_actions.data import DATASET_LABELS, REPO_ROOT
+    names = {"NW-UCLA": "nw-ucla", "MSR Action3D": "msr-action3d", "Penn Action": "penn-action"}
+    rows = [line.split("|")[1:-1] for line in (REPO_ROOT / "docs" / "action-labels.md").read_text().splitlines()
+            if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
+    assert [int(r[0]) for r in rows] == list(range(len(UNION_LABELS)))
+    assert [r[1].strip() for r in rows] == UNION_LABELS
+    for r in rows:
+        sources = {names[s.strip()] for s in r[2].split(",")}
+        assert sources == {d for d, labels in DATASET_LABELS.items() if r[1].strip() in labels}, r

@@ -165,3 +165,30 @@ def test_the_horizontal_flip_mirrors_the_body_and_swaps_left_and_right():
     np.testing.assert_allclose(flipped[:, 5, 0], -plain[:, 6, 0])   # left shoulder <- mirrored right shoulder
     np.testing.assert_allclose(flipped[:, 15, 1:], plain[:, 16, 1:])  # left ankle <- right ankle (y, score)
     np.testing.assert_allclose(flipped[:, 0, 0], -plain[:, 0, 0])
+
+
+def test_the_dct_matrix_is_scipys_orthonormal_dct_ii_and_its_transpose_inverts_it():
+    from scipy.fft import dct, idct
+    from portal_actions.model import dct_matrix
+    x = np.random.default_rng(0).normal(size=17)
+    d = dct_matrix(17)
+    np.testing.assert_allclose(d @ x, dct(x, type=2, norm="ortho"), atol=1e-12)
+    np.testing.assert_allclose(d.T @ (d @ x), x, atol=1e-12)
+    np.testing.assert_allclose(d.T @ x, idct(x, type=2, norm="ortho"), atol=1e-12)
+
+
+def test_frequency_attention_changes_the_output_once_mixed_in_and_exports_as_plain_operators(tmp_path):
+    torch.manual_seed(0)
+    m = ActionGCN("coco17", 4, 8, channels=16, blocks=1, heads=2, key_dim=4, frequency_low=5).eval()
+    x = torch.randn(2, 8, 17, 3)
+    with torch.no_grad():
+        before = m(x)[0]
+        m.blocks[0].frequency_mix.fill_(0.5)
+        after = m(x)[0]
+        _, fa, ja = m(x)
+    assert not torch.allclose(before, after)                 # the branch is really in the path
+    torch.testing.assert_close(ja.sum(2), torch.ones(2, 8))  # the attention contract holds
+    path = tmp_path / "f.onnx"
+    torch.onnx.export(m, x, str(path), opset_version=17, input_names=["joints"])
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert "MatMul" in ops and not ops & {"DFT", "STFT"}
