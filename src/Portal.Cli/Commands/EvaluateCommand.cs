@@ -46,7 +46,8 @@ public sealed class EvaluateCommand : ICliCommand
         var variant = cli.Get("variant") ?? "3d";
         var cardPath = ActionModels.ResolveCard(cli.Get("model") ?? DefaultModel(dataset, variant));
         using var recognizer = ActionRecognizer.Load(cardPath, new OnnxSessionFactory(new InferenceOptions()));
-        Console.Error.WriteLine($"model {recognizer.Card.Name} {recognizer.Card.Version} ({recognizer.Card.Layout}) on the {dataset} test split");
+        var split = dataset == PennActionDataset.Name ? "validation split (drawn from its training files)" : "test split";
+        Console.Error.WriteLine($"model {recognizer.Card.Name} {recognizer.Card.Version} ({recognizer.Card.Layout}) on the {dataset} {split}");
         var samples = ActionDatasets.LoadTestSplit(dataset, cli.Get("data") ?? ActionModels.SharedDataRoot());
         var result = ActionEvaluator.Evaluate(recognizer, samples, dataset, cancellationToken);
         if (cli.Get("predictions") is { } output)
