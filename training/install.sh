@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what training/ needs from Debian (PyPI is not reachable here): PyTorch 1.13 (CPU), ONNX, PyYAML,
-# NumPy and pytest for /usr/bin/python3. Safe to run again; installs only what is missing.
+# NumPy, SciPy (to read Penn Action's MATLAB files) and pytest for /usr/bin/python3. Safe to run again; installs
+# only what is missing.
 set -euo pipefail
 need=()
-for spec in torch:python3-torch onnx:python3-onnx yaml:python3-yaml pytest:python3-pytest numpy:python3-numpy; do
+for spec in torch:python3-torch onnx:python3-onnx yaml:python3-yaml pytest:python3-pytest numpy:python3-numpy scipy:python3-scipy; do
   mod="${spec%%:*}"; pkg="${spec#*:}"
   /usr/bin/python3 -c "import $mod" >/dev/null 2>&1 || need+=("$pkg")
 done

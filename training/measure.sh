@@ -7,7 +7,7 @@ cd "$ROOT"
 cli="dotnet src/Portal.Cli/bin/Release/net10.0/portal-cli.dll"
 echo "## machine"; lscpu | grep -E "Model name|^CPU\(s\)"; uptime
 echo "## C# ONNX Runtime evaluation (./portal evaluate)"
-for spec in "nw-ucla 3d" "msr-action3d 3d" "nw-ucla coco2d" "msr-action3d coco2d"; do
+for spec in "nw-ucla 3d" "msr-action3d 3d" "nw-ucla coco2d" "msr-action3d coco2d" "penn-action coco2d"; do
   set -- $spec
   echo "evaluate --dataset $1 --variant $2: $($cli evaluate --dataset "$1" --variant "$2" 2>/dev/null)"
 done

@@ -4,7 +4,8 @@ table for docs/benchmarks.md.
 For each test sample, w[v] = sum over t of frame_attention[t] * joint_attention[t, v] (the pooling weight of joint
 v). Joints are grouped into body parts. Per class the table gives, for each part, the attention lift (the part's
 share of attention divided by its share of joints: 1.0 = what uniform attention gives) and the motion lift (the
-same for the mean frame-to-frame speed of the part's joints in the raw 3D clip), the three joints with most
+same for the mean frame-to-frame speed of the part's joints in the raw 3D clip, or for a 2D clip in its body-normalized
+keypoints where the joint is seen), the three joints with most
 attention, whether the most-attended part is the most-moving part, and the correlation of the two lifts across parts.
 
 `python3 -m portal_actions.attention_report CHECKPOINT.pt [--dataset nw-ucla] [--control]`
@@ -16,9 +17,10 @@ import argparse
 import numpy as np
 import torch
 
-from .export import load_checkpoint
+from .experiment import eval_input, labels_for, load_checkpoint, load_split
+from .model import ActionGCN, build_model
+from .normalize import normalize
 from .skeletons import COCO17_NAMES, KINECT20_NAMES, kinect20_to_coco17_3d
-from .train import eval_input, load_split
 
 GROUPS = {
     "kinect20": {"head/torso": [0, 1, 2, 3], "left arm": [4, 5, 6, 7], "right arm": [8, 9, 10, 11],
@@ -39,11 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     model, cfg, labels = load_checkpoint(args.checkpoint)
     if args.control:
-        from .model import build_model
         torch.manual_seed(0)
         model = build_model(cfg, cfg["layout"], len(labels)).eval()
     if args.joint_attention:
-        from .model import ActionGCN
         for m in model.modules():
             if isinstance(m, ActionGCN):
                 m.joint_attention = args.joint_attention
@@ -51,17 +51,25 @@ def main(argv: list[str] | None = None) -> int:
     names = KINECT20_NAMES if layout == "kinect20" else COCO17_NAMES
     groups = GROUPS[layout]
     cfg = dict(cfg, datasets=[args.dataset])
-    test = load_split(cfg | {"datasets": [args.dataset]}, "test")
+    test = load_split(cfg, "test")  # labels indexed in that dataset's own list: mapped to the model's below
     x = torch.from_numpy(np.stack([eval_input(cfg, s) for _, s, _ in test]))
     with torch.no_grad():
         logits, fa, ja = model(x)
     w = (fa.unsqueeze(-1) * ja).sum(1).numpy()  # [N, V]
-    truth = np.array([labels.index(ds_label) for ds_label in [labels[y] for _, _, y in test]])
+    own = labels_for(cfg)
+    truth = np.array([labels.index(own[y]) for _, _, y in test])
     correct = logits.argmax(1).numpy() == truth
     motion = []
     for _, s, _ in test:
-        j = s.joints if layout == "kinect20" else kinect20_to_coco17_3d(s.joints)
-        speed = np.linalg.norm(np.diff(j, axis=0), axis=-1).mean(0) if len(j) > 1 else np.zeros(j.shape[1])
+        if s.layout == "coco17":
+            # A 2D clip: speed of the body-normalized keypoints, only between frames where the joint is seen.
+            n = normalize(s.joints, "coco17")
+            seen = (n[1:, :, 2] > 0) & (n[:-1, :, 2] > 0)
+            step = np.linalg.norm(np.diff(n[..., :2], axis=0), axis=-1) * seen
+            speed = step.mean(0) if len(n) > 1 else np.zeros(n.shape[1])
+        else:
+            j = s.joints if layout == "kinect20" else kinect20_to_coco17_3d(s.joints)
+            speed = np.linalg.norm(np.diff(j, axis=0), axis=-1).mean(0) if len(j) > 1 else np.zeros(j.shape[1])
         motion.append(speed)
     motion = np.array(motion)
     gnames = list(groups)

@@ -1,6 +1,7 @@
-"""Readers for NW-UCLA (JSON), MSR Action3D (txt) and Portal's skeleton JSON, and the standard splits."""
+"""Readers for NW-UCLA (JSON), MSR Action3D (txt), Penn Action (MATLAB) and Portal's skeleton JSON, and the splits."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .skeletons import MSR_TO_KINECT20
+from .skeletons import MSR_TO_KINECT20, PENN13_TO_COCO17
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,9 +24,36 @@ MSR_LABELS = [
     "draw tick", "draw circle", "hand clap", "two hand wave", "side boxing", "bend", "forward kick",
     "side kick", "jogging", "tennis swing", "tennis serve", "golf swing", "pick up and throw",
 ]
-# No NW-UCLA action is the same action as an MSR Action3D one (docs/models.md gives the argument), so the
-# union is the concatenation.
-UNION_LABELS = NWUCLA_LABELS + MSR_LABELS
+# Penn Action's 15 classes (its file names) and their labels here. Two are the same action as an MSR Action3D one
+# and carry the same label, so the union has them once: golf swing and tennis serve (docs/models.md says why these
+# two and no others).
+PENN_CLASSES = [
+    "baseball_pitch", "baseball_swing", "bench_press", "bowl", "clean_and_jerk", "golf_swing", "jump_rope",
+    "jumping_jacks", "pullup", "pushup", "situp", "squat", "strum_guitar", "tennis_forehand", "tennis_serve",
+]
+PENN_LABELS = [
+    "baseball pitch", "baseball swing", "bench press", "bowl", "clean and jerk", "golf swing", "jump rope",
+    "jumping jacks", "pull-up", "push-up", "sit-up", "squat", "strum guitar", "tennis forehand", "tennis serve",
+]
+# Penn Action validation split: drawn from its official training files (the official test split is kept apart for
+# independent checks), per class the clips whose SHA-256 of "SEED/clip" sorts first, a fifth of each class rounded
+# half up. A hash rather than a random generator so that C# (PennActionDataset.cs) draws the same clips.
+PENN_VALIDATION_SEED = "penn-action-validation-1"
+PENN_VALIDATION_FRACTION = 5  # one clip in five
+
+DATASET_LABELS = {"nw-ucla": NWUCLA_LABELS, "msr-action3d": MSR_LABELS, "penn-action": PENN_LABELS}
+
+
+def union_labels(datasets: list[str]) -> list[str]:
+    """The label set of a model trained on these datasets: each dataset's labels in order, a label shared with an
+    earlier dataset kept once."""
+    out: list[str] = []
+    for name in datasets:
+        out += [label for label in DATASET_LABELS[name] if label not in out]
+    return out
+
+
+UNION_LABELS = union_labels(["nw-ucla", "msr-action3d", "penn-action"])
 
 
 def data_root() -> Path:
@@ -35,10 +63,12 @@ def data_root() -> Path:
 @dataclass
 class Sample:
     id: str            # file stem
-    joints: np.ndarray  # [F, 20, 3] Kinect20 order, camera space, metres
+    joints: np.ndarray  # kinect20: [F, 20, 3] camera space, metres; coco17: [F, 17, 3] (x px, y px, score)
     label: int         # index into the dataset's own label list
     subject: int
-    view: int          # NW-UCLA view (1..3); 0 for MSR
+    view: int          # NW-UCLA view (1..3); 0 for the others
+    layout: str = "kinect20"
+    image_size: tuple[int, int] | None = None  # (width, height) of a 2D sample's video
 
 
 _NWUCLA_NAME = re.compile(r"a(\d+)_s(\d+)_e(\d+)_v(\d+)")
@@ -86,13 +116,51 @@ def load_msr(split: str, root: Path | None = None, limit: int | None = None) -> 
     return [read_msr_file(folder / f"{s}_skeleton3D.txt") for s in stems]
 
 
-def load_dataset(name: str, split: str, limit: int | None = None) -> tuple[list[Sample], list[str], int]:
-    """-> samples, the dataset's labels, and the offset of its labels in UNION_LABELS."""
-    if name == "nw-ucla":
-        return load_nwucla(split, limit=limit), NWUCLA_LABELS, 0
-    if name == "msr-action3d":
-        return load_msr(split, limit=limit), MSR_LABELS, len(NWUCLA_LABELS)
-    raise ValueError(f"unknown dataset {name!r}")
+def read_penn_file(path: Path) -> Sample:
+    """One Penn Action clip -> COCO-17 [F, 17, 3] (x px, y px, score): its 13 joints mapped (PENN13_TO_COCO17), the
+    visibility (0/1) as score, the eyes and ears absent (0, 0, score 0) as a missing joint looks to the model."""
+    from scipy.io import loadmat  # only Penn Action needs SciPy
+    d = loadmat(str(path))
+    x, y, vis = (np.asarray(d[k], dtype=np.float64) for k in ("x", "y", "visibility"))
+    joints = np.zeros((len(x), 17, 3), dtype=np.float64)
+    for penn, coco in enumerate(PENN13_TO_COCO17):
+        joints[:, coco] = np.stack([x[:, penn], y[:, penn], vis[:, penn]], axis=-1)
+    height, width = (int(v) for v in np.asarray(d["dimensions"]).reshape(-1)[:2])
+    action = str(np.asarray(d["action"]).reshape(-1)[0])
+    return Sample(Path(path).stem, joints, PENN_CLASSES.index(action), 0, 0, "coco17", (width, height))
+
+
+def penn_validation_ids(clip_classes: dict[str, str]) -> set[str]:
+    """{clip id: class} -> the clip ids of the validation split (see PENN_VALIDATION_SEED)."""
+    chosen: set[str] = set()
+    for cls in sorted(set(clip_classes.values())):
+        clips = sorted((c for c, k in clip_classes.items() if k == cls),
+                       key=lambda c: hashlib.sha256(f"{PENN_VALIDATION_SEED}/{c}".encode()).hexdigest())
+        chosen.update(clips[:(len(clips) * 2 + PENN_VALIDATION_FRACTION) // (2 * PENN_VALIDATION_FRACTION)])
+    return chosen
+
+
+def load_penn(split: str, root: Path | None = None, limit: int | None = None) -> list[Sample]:
+    """split: 'train' (the official training files less the validation split) or 'test' (the validation split drawn
+    from the official training files: not the official test split, which is not here)."""
+    folder = (root or data_root()) / "skeleton" / "penn_action" / "train"
+    samples = [read_penn_file(p) for p in sorted(folder.glob("*.mat"))]
+    if not samples:
+        raise FileNotFoundError(f"Penn Action not found at {folder} (see ../shared/data/README.md)")
+    validation = penn_validation_ids({s.id: PENN_CLASSES[s.label] for s in samples})
+    samples = [s for s in samples if (s.id in validation) == (split == "test")]
+    if limit:
+        samples = samples[:: max(1, len(samples) // limit)][:limit]
+    return samples
+
+
+def load_dataset(name: str, split: str, limit: int | None = None) -> tuple[list[Sample], list[str]]:
+    """-> samples of the split ('train' or 'test'; for Penn Action 'test' is the validation split) and the
+    dataset's labels."""
+    loaders = {"nw-ucla": load_nwucla, "msr-action3d": load_msr, "penn-action": load_penn}
+    if name not in loaders:
+        raise ValueError(f"unknown dataset {name!r}")
+    return loaders[name](split, limit=limit), DATASET_LABELS[name]
 
 
 def read_portal_skeleton_json(path: Path) -> dict[str, np.ndarray]:

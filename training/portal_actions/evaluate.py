@@ -1,9 +1,10 @@
 """Evaluates a checkpoint on the test split(s) of its datasets (PyTorch), as training's final evaluation does.
 
 `python3 -m portal_actions.evaluate CHECKPOINT.pt [--noisy-cameras SEED]`
---noisy-cameras (coco17 models): instead of the clean Kinect-camera projection, view each test clip through one
-random virtual camera with the training-time pose-estimator noise (augment.virtual_camera_2d, seeded), no temporal
-crop: a harder, MoveNet-like test of the same samples.
+--noisy-cameras (coco17 models): instead of the clean Kinect-camera projection, view each 3D test clip through one
+random virtual camera with the training-time pose-estimator noise (augment.virtual_camera_2d, seeded), and give
+each 2D clip the same noise (augment.real_2d, never clean), no temporal crop: a harder, MoveNet-like test of the
+same samples.
 """
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ import json
 import numpy as np
 import torch
 
-from .augment import virtual_camera_2d
-from .export import load_checkpoint
+from .augment import real_2d, virtual_camera_2d
+from .experiment import evaluate, load_checkpoint, load_split, predict
 from .normalize import prepare
-from .train import evaluate, load_split, predict
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--noisy-cameras is for coco17 models")
     rng = np.random.default_rng(args.noisy_cameras)
     aug = cfg.get("augment", {})
-    x = np.stack([prepare(virtual_camera_2d(s.joints, rng, aug), "coco17", cfg["window"]) for _, s, _ in test])
+    noisy = [real_2d(s.joints, s.image_size, rng, {**aug, "clean": 0.0}) if s.layout == "coco17"
+             else virtual_camera_2d(s.joints, rng, aug) for _, s, _ in test]
+    x = np.stack([prepare(kp, "coco17", cfg["window"]) for kp in noisy])
     pred = predict(model, x).argmax(1)
     out = {}
     for ds in cfg["datasets"]:

@@ -16,26 +16,31 @@ import numpy as np
 import onnx
 import torch
 
+from .calibration import calibrate
 from .data import REPO_ROOT
-from .model import build_model
+from .experiment import eval_input, load_checkpoint, load_split
+from .flops import count
 
-TERMS = ("Trained on NW-UCLA (research use; the copy used is CC BY-NC 4.0) and/or MSR Action3D (Microsoft Research, "
-         "research use). The weights inherit these terms: non-commercial research use only.")
+TERMS = {
+    "nw-ucla": "NW-UCLA (research use; the copy used is CC BY-NC 4.0)",
+    "msr-action3d": "MSR Action3D (Microsoft Research, research use)",
+    "penn-action": "Penn Action (academic research dataset, no stated licence: research use)",
+}
+
+
+def terms_for(datasets: list[str]) -> str:
+    return (f"Trained on {', '.join(TERMS[d] for d in datasets)}. The weights inherit these terms: "
+            "non-commercial research use only.")
+
 
 DATASET_SPLITS = {
     "nw-ucla": "NW-UCLA cross-view: train views v1+v2, test view v3 (464 samples)",
     "msr-action3d": "MSR Action3D cross-subject over files_used_in_cvpr12_paper.txt: train subjects 1,3,5,7,9, "
                     "test subjects 2,4,6,8,10",
+    "penn-action": "Penn Action validation split drawn from the official training files (a fifth of each class by "
+                   "SHA-256 of 'penn-action-validation-1/CLIP', 253 clips; the other 1005 train); not the official "
+                   "test split",
 }
-
-
-def load_checkpoint(path: Path) -> tuple[torch.nn.Module, dict, list[str]]:
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    cfg, labels = ckpt["config"], ckpt["labels"]
-    model = build_model(cfg, cfg["layout"], len(labels))
-    model.load_state_dict(ckpt["state_dict"])
-    model.eval()
-    return model, cfg, labels
 
 
 def architecture(cfg: dict, params: int) -> dict:
@@ -58,11 +63,15 @@ def card_for(cfg: dict, labels: list[str], params: int, metrics: dict | None) ->
                   else "2D COCO-17 keypoints in pixels with scores (x, y, score), as MoveNet reports them")
     metric_list = []
     for ds, m in (metrics or {}).items():
-        how = "3D joints as recorded" if layout == "kinect20" else (
-            "3D test samples mapped to COCO-17 and projected with the Kinect v1 camera (f=525 px, 640x480), "
-            "scores 0.9 body / 0.5 face, no noise")
+        if layout == "kinect20":
+            how = "3D joints as recorded"
+        elif ds == "penn-action":
+            how = "the annotated 2D keypoints (13 joints mapped to COCO-17, visibility as score), no noise"
+        else:
+            how = ("3D test samples mapped to COCO-17 and projected with the Kinect v1 camera (f=525 px, 640x480), "
+                   "scores 0.9 body / 0.5 face, no noise")
         metric_list.append({"dataset": ds, "split": DATASET_SPLITS[ds], "input": how, "top1": round(m["top1"], 4),
-                            "n": m["n"], "checkpoint": "last epoch (no selection on the test split)"})
+                            "n": m["n"], "checkpoint": "last epoch (no selection on the test or validation split)"})
     return {
         "name": cfg["name"],
         "version": cfg.get("version", "1.0.0"),
@@ -93,7 +102,7 @@ def card_for(cfg: dict, labels: list[str], params: int, metrics: dict | None) ->
                      "command": f"./portal train --config training/configs/{cfg['name']}.yaml",
                      "epochs": ({st["name"]: st.get("epochs") for st in cfg["streams"]} if cfg.get("streams")
                                 else cfg.get("train", {}).get("epochs"))},
-        "terms": TERMS,
+        "terms": terms_for(cfg["datasets"]),
         "license": "non-commercial research use only",
     }
 
@@ -105,7 +114,6 @@ def parity_fixture(model: torch.nn.Module, cfg: dict, limit: int | None) -> dict
     off the data points, but still bodies. Pure noise (joints jumping by half a unit every frame) drives the
     multi-stream models into regions so ill-conditioned that float32 PyTorch itself is 7e-5 away from float64
     there, which measures float32 rather than the export."""
-    from .train import eval_input, load_split
     rng = np.random.default_rng(1234)
     test = load_split(cfg, "test", limit or 8)
     chosen = test[:: max(1, len(test) // 5)][:5]
@@ -144,10 +152,8 @@ def export(checkpoint: Path, out: Path, metrics: dict | None = None, limit: int 
         metrics = json.loads((checkpoint.parent / "metrics.json").read_text())
     params = sum(p.numel() for p in model.parameters())
     card = card_for(cfg, labels, params, metrics)
-    from .flops import count
     card["architecture"]["flopsPerWindow"] = count(model, cfg["window"])
     if limit is None:  # smoke runs (a few samples) have nothing to calibrate on
-        from .calibration import calibrate
         card.update(calibrate(model, cfg))
     (out / f"{name}.card.json").write_text(json.dumps(card, indent=2) + "\n")
     (out / f"{name}.parity.json").write_text(json.dumps(parity_fixture(model, cfg, limit)))

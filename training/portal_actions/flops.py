@@ -12,6 +12,7 @@ import sys
 import torch
 from torch import nn
 
+from .experiment import load_checkpoint
 from .model import ActionGCN, SelfAttentionGraphConv
 
 
@@ -32,6 +33,8 @@ def count(model: nn.Module, window: int) -> int:
         c = out.shape[1]
         macs += n * m.heads * t * v * v * m.key_dim  # q k^T
         macs += n * t * v * v * c                    # (attention + topology) x values
+        if m.frequency_low:                          # DCT of q and k, q' k'^T, and D^T (...) D
+            macs += n * m.heads * t * (2 * v * v * m.key_dim + v * v * m.key_dim + 2 * v * v * v)
 
     hooks = []
     for mod in model.modules():
@@ -53,7 +56,6 @@ def count(model: nn.Module, window: int) -> int:
 
 
 if __name__ == "__main__":
-    from .export import load_checkpoint
     model, cfg, _ = load_checkpoint(sys.argv[1])
     flops = count(model, cfg["window"])
     params = sum(p.numel() for p in model.parameters())

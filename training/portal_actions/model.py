@@ -36,6 +36,16 @@ def parents_of(num_joints: int, edges: list[tuple[int, int]]) -> list[int]:
     return [p if p >= 0 else i for i, p in enumerate(parent)]
 
 
+def dct_matrix(n: int) -> np.ndarray:
+    """The orthonormal DCT-II of length n as a matrix D (coefficients = D @ signal; its inverse is D.T): the exported
+    graph stays a plain matrix product (torch.fft does not export to ONNX)."""
+    k = np.arange(n)[:, None]
+    i = np.arange(n)[None, :]
+    d = np.sqrt(2.0 / n) * np.cos(np.pi * (i + 0.5) * k / n)
+    d[0] /= np.sqrt(2.0)
+    return d
+
+
 def motion(x: torch.Tensor) -> torch.Tensor:
     """[N, C, T, V] -> next frame minus this frame, zero in the last frame."""
     return torch.cat([x[:, :, 1:] - x[:, :, :-1], torch.zeros_like(x[:, :, :1])], dim=2)
@@ -43,11 +53,28 @@ def motion(x: torch.Tensor) -> torch.Tensor:
 
 class SelfAttentionGraphConv(nn.Module):
     """Per-frame joint x joint self-attention added to a learned topology (initialized from the skeleton), one
-    of each per head; features aggregated over joints with that matrix and mixed by a 1x1 convolution."""
+    of each per head; features aggregated over joints with that matrix and mixed by a 1x1 convolution.
 
-    def __init__(self, c_in: int, c_out: int, adjacency: np.ndarray, heads: int, key_dim: int):
+    frequency_low > 0 adds FreqMixFormer-style frequency-aware attention (a config option, `model.frequency_low`):
+    the queries and keys are taken to the frequency domain along the joint axis (DCT-II), their first frequency_low
+    coefficients scaled by one learned factor per head and the others by another, attention is computed between
+    frequency components, and the result is brought back to joints by the inverse DCT: D^T softmax(q' k'^T) D, a
+    V x V matrix per head and frame that is added, weighted by a learned mix (starting at 0), to the spatial
+    attention and topology. So the joint mixing stays one matrix (the rollout of the attention output still holds)."""
+
+    def __init__(self, c_in: int, c_out: int, adjacency: np.ndarray, heads: int, key_dim: int,
+                 frequency_low: int = 0):
         super().__init__()
         self.heads, self.key_dim = heads, key_dim
+        self.frequency_low = frequency_low
+        if frequency_low:
+            v = adjacency.shape[0]
+            self.register_buffer("dct", torch.tensor(dct_matrix(v), dtype=torch.float32), persistent=False)
+            low = torch.zeros(v)
+            low[:frequency_low] = 1.0
+            self.register_buffer("low_band", low, persistent=False)
+            self.band_scale = nn.Parameter(torch.ones(heads, 2))  # (low, high) factor per head
+            self.frequency_mix = nn.Parameter(torch.zeros(heads, 1, 1, 1))
         self.qk = nn.Conv2d(c_in, 2 * heads * key_dim, 1)
         self.value = nn.Conv2d(c_in, c_out, 1)
         self.topology = nn.Parameter(torch.tensor(adjacency, dtype=torch.float32).repeat(heads, 1, 1))
@@ -69,6 +96,8 @@ class SelfAttentionGraphConv(nn.Module):
         k = qk[:, 1].permute(0, 1, 3, 2, 4)          # [N, H, T, d, V]
         att = torch.softmax(torch.matmul(q, k) / math.sqrt(d), dim=-1)  # [N, H, T, V, V]
         a = att + self.topology.unsqueeze(1)         # [N, H, T, V, V]
+        if self.frequency_low:
+            a = a + self.frequency_mix * self.frequency_attention(q, k)
         val = self.value(x)
         c = val.shape[1]
         val = val.reshape(n, h, c // h, t, v).permute(0, 1, 3, 4, 2)  # [N, H, T, V, c/H]
@@ -77,6 +106,16 @@ class SelfAttentionGraphConv(nn.Module):
         mixing = a.abs().mean(dim=1)
         mixing = mixing / mixing.sum(dim=-1, keepdim=True).clamp_min(1e-12)
         return self.relu(self.bn(self.out(y)) + self.residual(x)), mixing
+
+
+    def frequency_attention(self, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        """q [N, H, T, V, d], k [N, H, T, d, V] -> D^T softmax(q' k'^T / sqrt(d)) D  [N, H, T, V, V], where q' and k'
+        are the DCT of q and k along the joints with their low and high bands scaled by the head's factors."""
+        band = (self.low_band * self.band_scale[:, :1] + (1 - self.low_band) * self.band_scale[:, 1:])  # [H, V]
+        qf = torch.matmul(self.dct, q) * band[None, :, None, :, None]
+        kf = torch.matmul(k, self.dct.t()) * band[None, :, None, None, :]
+        att = torch.softmax(torch.matmul(qf, kf) / math.sqrt(self.key_dim), dim=-1)
+        return torch.matmul(torch.matmul(self.dct.t(), att), self.dct)
 
 
 class MultiScaleTemporalConv(nn.Module):
@@ -109,7 +148,7 @@ class MultiScaleTemporalConv(nn.Module):
 class ActionGCN(nn.Module):
     def __init__(self, layout: str, num_classes: int, window: int, channels: int = 48, blocks: int = 4,
                  heads: int = 2, key_dim: int = 8, features: tuple[str, ...] = ("joint",), dropout: float = 0.2,
-                 joint_attention: str = "rollout"):
+                 joint_attention: str = "rollout", ignore_joints: tuple[int, ...] = (), frequency_low: int = 0):
         super().__init__()
         if joint_attention not in ("rollout", "pooling"):
             raise ValueError(f"joint_attention must be rollout or pooling, not {joint_attention!r}")
@@ -118,6 +157,14 @@ class ActionGCN(nn.Module):
         v = len(spec["names"])
         self.layout, self.window, self.num_joints = layout, window, v
         self.features = tuple(features)
+        # Joints the model must not see (e.g. the eyes and ears of the 2D model: Penn Action has none and MoveNet
+        # scores them poorly on people seen from behind): zeroed (x, y and score) in the graph, exactly as a missing
+        # joint looks, so no input can reach the network through them.
+        self.ignore_joints = tuple(ignore_joints)
+        if self.ignore_joints:
+            keep = torch.ones(1, 1, v, 1)
+            keep[:, :, list(self.ignore_joints)] = 0.0
+            self.register_buffer("keep_joints", keep, persistent=False)
         self.register_buffer("parents", torch.tensor(parents_of(v, spec["edges"]), dtype=torch.long), persistent=False)
         c_in = spec["channels"] * len(self.features)
         adjacency = normalized_adjacency(v, spec["edges"])
@@ -126,7 +173,7 @@ class ActionGCN(nn.Module):
         nn.init.normal_(self.joint_embedding, std=0.02)
         layers = []
         for _ in range(blocks):
-            layers += [SelfAttentionGraphConv(channels, channels, adjacency, heads, key_dim),
+            layers += [SelfAttentionGraphConv(channels, channels, adjacency, heads, key_dim, frequency_low),
                        MultiScaleTemporalConv(channels, dropout=0.05)]
         self.blocks = nn.Sequential(*layers)
         self.pool_score = nn.Sequential(nn.Conv2d(channels, channels // 2, 1), nn.Tanh(), nn.Conv2d(channels // 2, 1, 1))
@@ -135,6 +182,8 @@ class ActionGCN(nn.Module):
 
     def input_features(self, joints: torch.Tensor) -> torch.Tensor:
         """[N, T, V, C] -> [N, C * len(features), T, V]."""
+        if self.ignore_joints:
+            joints = joints * self.keep_joints
         x = joints.permute(0, 3, 1, 2)
         parts = []
         for f in self.features:
@@ -208,7 +257,8 @@ def build_single(cfg: dict, layout: str, num_classes: int, features: list[str] |
     return ActionGCN(layout, num_classes, cfg["window"], channels=m.get("channels", 48), blocks=m.get("blocks", 4),
                      heads=m.get("heads", 2), key_dim=m.get("key_dim", 8),
                      features=tuple(features or m.get("features", ["joint"])), dropout=m.get("dropout", 0.2),
-                     joint_attention=m.get("joint_attention", "rollout"))
+                     joint_attention=m.get("joint_attention", "rollout"),
+                     ignore_joints=tuple(m.get("ignore_joints", ())), frequency_low=m.get("frequency_low", 0))
 
 
 def build_model(cfg: dict, layout: str, num_classes: int) -> nn.Module:

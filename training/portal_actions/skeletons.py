@@ -43,6 +43,16 @@ KINECT20_TO_COCO17_BODY = {
     5: 4, 6: 8, 7: 5, 8: 9, 9: 6, 10: 10, 11: 12, 12: 16, 13: 13, 14: 17, 15: 14, 16: 18,
 }
 FACE = [0, 1, 2, 3, 4]
+EYES_AND_EARS = [1, 2, 3, 4]
+
+# Penn Action's 13 joints -> COCO-17 index (PENN13_TO_COCO17[penn joint] = COCO joint). The dataset documents
+# 0 head, 1/2 left/right shoulder, 3/4 elbows, 5/6 wrists, 7/8 hips, 9/10 knees, 11/12 ankles, but the data says
+# its "left" is the person's right: in clips labelled as seen from the front, joint 1 lies left of joint 2 in the
+# image in 87% of them (a person facing the camera shows the left shoulder on the image's right), and in clips seen
+# from the back it lies right of it in 79% (tests/test_data.py checks it). So the odd joints map to COCO's right
+# side. The head maps to the nose, the only head point both have; the eyes and ears have no Penn joint.
+# Mirrored in src/Portal.Inference/Actions/PennActionDataset.cs.
+PENN13_TO_COCO17 = [0, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
 
 # Face points relative to the Kinect head joint, in units of the neck->head distance h, along
 # f (forward, the way the face looks), u (up, neck->head) and r (the person's left->right shoulder direction).

@@ -16,67 +16,9 @@ import numpy as np
 import torch
 import yaml
 
-from . import augment
-from .data import NWUCLA_LABELS, MSR_LABELS, UNION_LABELS, Sample, load_dataset
+from .experiment import evaluate, labels_for, load_split, train_input
+from .export import export
 from .model import build_model
-from .normalize import prepare
-from .skeletons import eval_projection
-
-
-def labels_for(cfg: dict) -> list[str]:
-    datasets = cfg["datasets"]
-    if datasets == ["nw-ucla"]:
-        return NWUCLA_LABELS
-    if datasets == ["msr-action3d"]:
-        return MSR_LABELS
-    return UNION_LABELS
-
-
-def load_split(cfg: dict, split: str, limit: int | None = None) -> list[tuple[str, Sample, int]]:
-    """-> (dataset, sample, label index in this model's label list)."""
-    labels = labels_for(cfg)
-    out = []
-    for name in cfg["datasets"]:
-        samples, ds_labels, _ = load_dataset(name, split, limit)
-        for s in samples:
-            out.append((name, s, labels.index(ds_labels[s.label])))
-    return out
-
-
-def eval_input(cfg: dict, sample: Sample) -> np.ndarray:
-    """The deterministic model input of a test sample (what the C# evaluate computes)."""
-    frames = sample.joints if cfg["layout"] == "kinect20" else eval_projection(sample.joints)
-    return prepare(frames, cfg["layout"], cfg["window"])
-
-
-def train_input(cfg: dict, sample: Sample, rng: np.random.Generator) -> np.ndarray:
-    aug = cfg.get("augment", {})
-    if cfg["layout"] == "kinect20":
-        return augment.augment_3d(sample.joints, rng, cfg["window"], aug)
-    return augment.augment_2d(sample.joints, rng, cfg["window"], aug)
-
-
-@torch.no_grad()
-def predict(model: torch.nn.Module, inputs: np.ndarray, batch: int = 64) -> np.ndarray:
-    model.eval()
-    device = next(model.parameters()).device
-    outs = [model(torch.from_numpy(inputs[i:i + batch]).to(device))[0].cpu().numpy()
-            for i in range(0, len(inputs), batch)]
-    return np.concatenate(outs) if outs else np.zeros((0, 0), np.float32)
-
-
-def evaluate(cfg: dict, model: torch.nn.Module, test: list[tuple[str, Sample, int]]) -> dict:
-    inputs = np.stack([eval_input(cfg, s) for _, s, _ in test])
-    logits = predict(model, inputs)
-    pred = logits.argmax(1)
-    result: dict = {"predictions": {}}
-    for ds in cfg["datasets"]:
-        mask = np.array([d == ds for d, _, _ in test])
-        truth = np.array([y for _, _, y in test])
-        result[ds] = {"top1": float((pred[mask] == truth[mask]).mean()), "n": int(mask.sum())}
-    for (ds, s, y), p in zip(test, pred):
-        result["predictions"][f"{ds}/{s.id}"] = int(p)
-    return result
 
 
 def set_seed(seed: int) -> None:
@@ -123,8 +65,10 @@ def train_one(cfg: dict, out: Path, args: argparse.Namespace, device: torch.devi
     rng = np.random.default_rng(cfg.get("seed", 0))
     labels = labels_for(cfg)
     train = load_split(cfg, "train", limit)
+    # train.repeat {dataset: k}: each training sample of that dataset k times per epoch (a small dataset in a union).
+    train = [item for item in train for _ in range(tcfg.get("repeat", {}).get(item[0], 1))]
     test = load_split(cfg, "test", limit)
-    log(f"{len(train)} train, {len(test)} test samples, {len(labels)} labels, device {device}")
+    log(f"{len(train)} train (with repeats), {len(test)} test samples, {len(labels)} labels, device {device}")
     model = build_model(cfg, cfg["layout"], len(labels)).to(device)
     log(f"model: {sum(p.numel() for p in model.parameters())} parameters, features {cfg['model'].get('features')}")
 
@@ -271,7 +215,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         train_one(cfg, out, args, device)
     if not args.no_export:
-        from .export import export
         export(out / "model.pt", out, limit=limit)
         print(f"exported to {out}", flush=True)
     return 0

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import onnx
 import pytest
@@ -5,6 +7,7 @@ import torch
 
 from portal_actions import augment
 from portal_actions.data import load_nwucla
+from portal_actions.experiment import train_input
 from portal_actions.model import ActionGCN
 
 
@@ -37,9 +40,10 @@ def test_the_classifier_sees_exactly_the_attention_weighted_features(model):
 
 def test_augmentation_is_reproducible_from_the_seed():
     sample = load_nwucla("train", limit=1)[0]
-    a = augment.augment_2d(sample.joints, np.random.default_rng(5), 32, {})
-    b = augment.augment_2d(sample.joints, np.random.default_rng(5), 32, {})
-    c = augment.augment_2d(sample.joints, np.random.default_rng(6), 32, {})
+    cfg = {"layout": "coco17", "window": 32}
+    a = train_input(cfg, sample, np.random.default_rng(5))
+    b = train_input(cfg, sample, np.random.default_rng(5))
+    c = train_input(cfg, sample, np.random.default_rng(6))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     assert np.isfinite(a).all() and a.shape == (32, 17, 3)
@@ -47,15 +51,35 @@ def test_augmentation_is_reproducible_from_the_seed():
     assert np.isfinite(d).all() and d.shape == (32, 20, 3)
 
 
-def test_onnx_export_has_the_contract_names_and_a_dynamic_batch(model, tmp_path):
-    path = tmp_path / "m.onnx"
-    torch.onnx.export(model, torch.zeros(2, 16, 17, 3), str(path), opset_version=17, input_names=["joints"],
-                      output_names=["logits", "frame_attention", "joint_attention"],
-                      dynamic_axes={k: {0: "batch"} for k in ["joints", "logits", "frame_attention", "joint_attention"]})
+def test_the_projects_export_writes_the_contract_names_and_a_dynamic_batch(tmp_path):
+    # A tiny two-stream checkpoint as train.py writes it, through export.export (what `portal train` ships): the
+    # ONNX file must carry the names and shapes the C# ActionRecognizer reads, with the batch axis left free.
+    from portal_actions.export import export
+    from portal_actions.model import build_model
+    cfg = {"name": "tiny", "datasets": ["nw-ucla"], "layout": "coco17", "window": 16,
+           "model": {"channels": 16, "blocks": 1, "heads": 2, "key_dim": 4, "dropout": 0.0},
+           "streams": [{"name": "joint", "features": ["joint"]}, {"name": "bone", "features": ["bone"]}]}
+    labels = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+    torch.manual_seed(0)
+    model = build_model(cfg, "coco17", len(labels))
+    torch.save({"config": cfg, "state_dict": model.state_dict(), "labels": labels}, tmp_path / "model.pt")
+
+    path = export(tmp_path / "model.pt", tmp_path / "out", limit=4)
+
+    assert path == tmp_path / "out" / "tiny.onnx"
     g = onnx.load(str(path)).graph
-    assert [i.name for i in g.input] == ["joints"]
-    assert [o.name for o in g.output] == ["logits", "frame_attention", "joint_attention"]
-    assert g.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+    card = json.loads((tmp_path / "out" / "tiny.card.json").read_text())
+    assert [i.name for i in g.input] == ["joints"] == [card["input"]["name"]]
+    assert [o.name for o in g.output] == ["logits", "frame_attention", "joint_attention"] == list(card["outputs"])
+
+    def dims(value):
+        return [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim]
+
+    assert dims(g.input[0]) == card["input"]["shape"] == ["batch", 16, 17, 3]
+    assert [dims(o) for o in g.output] == list(card["outputs"].values()) == [
+        ["batch", 10], ["batch", 16], ["batch", 16, 17]]
+    parity = json.loads((tmp_path / "out" / "tiny.parity.json").read_text())
+    assert parity["model"] == "tiny" and parity["shape"][1:] == [16, 17, 3]
 
 
 def test_a_stream_ensemble_averages_logits_and_pooling_weights_and_keeps_the_contract():
@@ -113,3 +137,58 @@ def test_rollout_moves_the_pooling_weight_back_through_every_graph_convolution_a
         r = 0.5 * r + 0.5 * torch.einsum("ntv,ntvu->ntu", r, mix)
     torch.testing.assert_close(fa.unsqueeze(-1) * ja, r)
     assert not torch.allclose(ja, ja_pool)
+
+
+def test_ignored_joints_cannot_reach_the_output():
+    # The default 2D model ignores the eyes and ears: whatever they hold, logits and attention stay the same.
+    torch.manual_seed(0)
+    m = ActionGCN("coco17", 4, 8, channels=16, blocks=1, heads=2, key_dim=4, features=("joint", "bone", "motion"),
+                  ignore_joints=(1, 2, 3, 4)).eval()
+    x = torch.randn(2, 8, 17, 3)
+    y = x.clone()
+    y[:, :, 1:5] = torch.randn(2, 8, 4, 3) * 5
+    z = x.clone()
+    z[:, :, 0] += 1.0                                      # the nose is still seen
+    with torch.no_grad():
+        a, b, c = m(x), m(y), m(z)
+    for u, v in zip(a, b):
+        torch.testing.assert_close(u, v)
+    assert not torch.allclose(a[0], c[0])
+
+
+def test_the_horizontal_flip_mirrors_the_body_and_swaps_left_and_right():
+    sample = load_nwucla("test", limit=1)[0]
+    kp = augment.virtual_camera_2d(sample.joints, np.random.default_rng(3), {})
+    cfg = {"min_crop": 1.0, "missing_frames": 0.0}
+    plain = augment.augment_2d(kp, np.random.default_rng(4), 32, {**cfg, "flip": 0.0})
+    flipped = augment.augment_2d(kp, np.random.default_rng(4), 32, {**cfg, "flip": 1.0})
+    np.testing.assert_allclose(flipped[:, 5, 0], -plain[:, 6, 0])   # left shoulder <- mirrored right shoulder
+    np.testing.assert_allclose(flipped[:, 15, 1:], plain[:, 16, 1:])  # left ankle <- right ankle (y, score)
+    np.testing.assert_allclose(flipped[:, 0, 0], -plain[:, 0, 0])
+
+
+def test_the_dct_matrix_is_scipys_orthonormal_dct_ii_and_its_transpose_inverts_it():
+    from scipy.fft import dct, idct
+    from portal_actions.model import dct_matrix
+    x = np.random.default_rng(0).normal(size=17)
+    d = dct_matrix(17)
+    np.testing.assert_allclose(d @ x, dct(x, type=2, norm="ortho"), atol=1e-12)
+    np.testing.assert_allclose(d.T @ (d @ x), x, atol=1e-12)
+    np.testing.assert_allclose(d.T @ x, idct(x, type=2, norm="ortho"), atol=1e-12)
+
+
+def test_frequency_attention_changes_the_output_once_mixed_in_and_exports_as_plain_operators(tmp_path):
+    torch.manual_seed(0)
+    m = ActionGCN("coco17", 4, 8, channels=16, blocks=1, heads=2, key_dim=4, frequency_low=5).eval()
+    x = torch.randn(2, 8, 17, 3)
+    with torch.no_grad():
+        before = m(x)[0]
+        m.blocks[0].frequency_mix.fill_(0.5)
+        after = m(x)[0]
+        _, fa, ja = m(x)
+    assert not torch.allclose(before, after)                 # the branch is really in the path
+    torch.testing.assert_close(ja.sum(2), torch.ones(2, 8))  # the attention contract holds
+    path = tmp_path / "f.onnx"
+    torch.onnx.export(m, x, str(path), opset_version=17, input_names=["joints"])
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert "MatMul" in ops and not ops & {"DFT", "STFT"}

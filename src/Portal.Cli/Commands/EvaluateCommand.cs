@@ -10,20 +10,21 @@ using Portal.Inference.Onnx;
 namespace Portal.Cli.Commands;
 
 /// <summary>
-/// `./portal evaluate --dataset nw-ucla|msr-action3d [--variant 3d|coco2d]`: runs the committed ONNX model through
-/// ONNX Runtime on the dataset's standard test split and ends with `top1=0.xxxx n=NNN`. The coco2d variant sees
-/// each 3D sample mapped to COCO-17 and projected with the Kinect v1 camera, as the Python evaluation does.
+/// `./portal evaluate --dataset nw-ucla|msr-action3d|penn-action [--variant 3d|coco2d]`: runs the committed ONNX
+/// model through ONNX Runtime on the dataset's standard test split (Penn Action: the validation split drawn from its
+/// training files) and ends with `top1=0.xxxx n=NNN`. The coco2d variant sees each 3D sample mapped to COCO-17 and
+/// projected with the Kinect v1 camera, as the Python evaluation does; Penn Action is 2D and always coco2d.
 /// </summary>
 internal static class EvaluateCommand
 {
-    private static readonly string[] Datasets = ["nw-ucla", "msr-action3d"];
+    private static readonly string[] Datasets = ["nw-ucla", "msr-action3d", PennActionDataset.Name];
 
     public static string DefaultModel(string dataset, string variant) => (dataset, variant) switch
     {
-        (_, "coco2d") => ModelCatalog.DefaultActionModel,
+        (_, "coco2d") or (PennActionDataset.Name, _) => ModelCatalog.DefaultActionModel,
         ("nw-ucla", "3d") => "actions-nwucla-3d",
         ("msr-action3d", "3d") => "actions-msr-3d",
-        _ => throw new CliUsageException($"no model for dataset '{dataset}' and variant '{variant}' (datasets: nw-ucla, msr-action3d; variants: 3d, coco2d)."),
+        _ => throw new CliUsageException($"no model for dataset '{dataset}' and variant '{variant}' (datasets: nw-ucla, msr-action3d, penn-action; variants: 3d, coco2d)."),
     };
 
     public static Command Create()
@@ -42,7 +43,8 @@ internal static class EvaluateCommand
             var name = parsed.GetRequiredValue(dataset);
             var card = models.ActionModel(parsed, parsed.GetValue(model) ?? DefaultModel(name, parsed.GetRequiredValue(variant)));
             using var recognizer = new ActionRecognizer(card, new OnnxSessionFactory(new InferenceOptions()));
-            Console.Error.WriteLine($"model {card.Name} {card.Version} ({card.Layout}) on the {name} test split");
+            var split = name == PennActionDataset.Name ? "validation split (drawn from its training files)" : "test split";
+            Console.Error.WriteLine($"model {card.Name} {card.Version} ({card.Layout}) on the {name} {split}");
             var samples = ActionDatasets.LoadTestSplit(name, parsed.GetValue(data) ?? RepositoryLayout.SharedData);
             var result = ActionEvaluator.Evaluate(recognizer, samples, name, cancellationToken);
             if (parsed.GetValue(predictions) is { } output)

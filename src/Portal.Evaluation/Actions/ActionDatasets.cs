@@ -6,8 +6,9 @@ using Portal.Inference.Actions;
 
 namespace Portal.Evaluation.Actions;
 
-/// <summary>One test sample of a 3D dataset: Kinect20 frames ([20 * 3] metres each) and its label name.</summary>
-public sealed record ActionSample(string Id, IReadOnlyList<double[]> Frames, string Label);
+/// <summary>One test sample: Kinect20 frames ([20 * 3] metres each) of a 3D dataset, or COCO-17 frames ([17 * 3]
+/// x px, y px, score) of a 2D one (<see cref="PennActionDataset"/>), and its label name.</summary>
+public sealed record ActionSample(string Id, IReadOnlyList<double[]> Frames, string Label, string Layout = SkeletonLayouts.Kinect20);
 
 /// <summary>
 /// Readers for the two 3D datasets under ../shared/data/skeleton with their standard test splits, mirrored from
@@ -38,7 +39,8 @@ public static partial class ActionDatasets
     {
         "nw-ucla" => LoadNwUclaTest(dataRoot),
         "msr-action3d" => LoadMsrTest(dataRoot),
-        _ => throw new ArgumentException($"unknown dataset '{dataset}' (expected nw-ucla or msr-action3d)", nameof(dataset)),
+        PennActionDataset.Name => PennActionDataset.LoadValidation(dataRoot),
+        _ => throw new ArgumentException($"unknown dataset '{dataset}' (expected nw-ucla, msr-action3d or penn-action)", nameof(dataset)),
     };
 
     public static IReadOnlyList<ActionSample> LoadNwUclaTest(string dataRoot)

@@ -4,7 +4,8 @@ namespace Portal.Evaluation.Actions;
 
 /// <summary>
 /// Top-1 of an action model on a 3D dataset's test split, the way training/portal_actions/train.py evaluates: the
-/// whole clip is one window; a coco17 model sees each frame through <see cref="SkeletonLayouts.EvalProjection"/>.
+/// whole clip is one window; a coco17 model sees each frame of a 3D sample through
+/// <see cref="SkeletonLayouts.EvalProjection"/> and a 2D sample's frames as they are.
 /// </summary>
 public static class ActionEvaluator
 {
@@ -21,10 +22,15 @@ public static class ActionEvaluator
             var input = new float[n * recognizer.WindowSize];
             for (var i = 0; i < n; i++)
             {
-                var frames = samples[start + i].Frames;
-                IReadOnlyList<double[]> fed = card.Layout == SkeletonLayouts.Coco17
-                    ? frames.Select(f => SkeletonLayouts.EvalProjection(f)).ToList()
-                    : frames;
+                var sample = samples[start + i];
+                if (sample.Layout != card.Layout && sample.Layout != SkeletonLayouts.Kinect20)
+                {
+                    throw new InvalidDataException($"{sample.Id}: {sample.Layout} frames cannot feed a {card.Layout} model.");
+                }
+
+                IReadOnlyList<double[]> fed = sample.Layout != card.Layout
+                    ? sample.Frames.Select(f => SkeletonLayouts.EvalProjection(f)).ToList()
+                    : sample.Frames;
                 WindowNormalizer.Prepare(fed, card.Layout, card.Window.Frames, input.AsSpan(i * recognizer.WindowSize, recognizer.WindowSize));
             }
 
