@@ -27,6 +27,9 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Duration limit for this host; null keeps the product's default.</summary>
     protected virtual double? MaxDurationSeconds => null;
 
+    /// <summary>Further settings for this host (key, value), applied last.</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings => [];
+
     public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialized.");
 
     public async Task InitializeAsync()
@@ -56,6 +59,11 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (MaxDurationSeconds is { } seconds)
         {
             builder.UseSetting("Portal:Upload:MaxDurationSeconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
         }
     }
 

@@ -134,15 +134,20 @@ public static class TimelineEndpoints
         }
 
         // Range requests let the browser seek without downloading the whole file: the store's stream can seek.
+        context.Response.Headers.ContentDisposition = $"inline; filename=\"video-{id:N}.mp4\"";
         return Results.Stream(media.OpenRead(proxy.Key), "video/mp4", lastModified: proxy.LastWriteTime, enableRangeProcessing: true);
     }
 
     private static async Task<IResult> KeyframeAsync(Guid id, int track, int segment, HttpContext context, TimelineQueries queries, IMediaStore media, CancellationToken cancellationToken)
     {
         var key = await queries.KeyframeKeyAsync(VideoEndpoints.CurrentOwner(context), id, track, segment, cancellationToken);
-        return key is not null && media.Find(key) is { } keyframe
-            ? Results.Stream(media.OpenRead(keyframe.Key), "image/png", lastModified: keyframe.LastWriteTime)
-            : Results.Problem(statusCode: 404, title: "No such keyframe.");
+        if (key is null || media.Find(key) is not { } keyframe)
+        {
+            return Results.Problem(statusCode: 404, title: "No such keyframe.");
+        }
+
+        context.Response.Headers.ContentDisposition = $"inline; filename=\"keyframe-{id:N}-{track}-{segment}.png\"";
+        return Results.Stream(media.OpenRead(keyframe.Key), "image/png", lastModified: keyframe.LastWriteTime);
     }
 
     private static async Task<IResult> CancelAsync(Guid id, HttpContext context, VideoCommands commands, CancellationToken cancellationToken) =>
