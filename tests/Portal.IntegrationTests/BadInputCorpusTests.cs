@@ -69,6 +69,11 @@ public sealed class BadInputCorpusTests(PortalApp app) : IClassFixture<PortalApp
         var named = await app.WaitUntilFinishedAsync(hostileName.Id);
         table.Append(CultureInfoInvariant($"| file name with ../, control characters, 300+ characters | {named.Status} | shown as '{named.FileName}' |\n"));
         File.WriteAllText(Path.Combine(TestPaths.RepoRoot, "tests", "Portal.IntegrationTests", "bin", "corpus-table.md"), table.ToString());
+        if (listener.Connections > 0)
+        {
+            wrong.Add($"the listener the playlist names was connected to {listener.Connections} times");
+        }
+
         Assert.True(wrong.Count == 0, "cases that ended otherwise:\n" + string.Join('\n', wrong) + "\n\n" + table);
 
         Assert.Equal(VideoStatus.Succeeded, named.Status);
@@ -76,7 +81,6 @@ public sealed class BadInputCorpusTests(PortalApp app) : IClassFixture<PortalApp
         Assert.DoesNotContain(named.FileName, char.IsControl);
         Assert.InRange(named.FileName.Length, 1, 255);
         Assert.Equal(VideoStatus.Succeeded, (await app.WaitUntilFinishedAsync(good.Id)).Status);
-        Assert.Equal(0, listener.Connections);
         using var client = app.CreateClient();
         // Media goes out with fixed types and a generated name: inline for the video, attachment for an export.
         using var proxy = await client.GetAsync(new Uri($"/api/videos/{named.Id}/proxy.mp4", UriKind.Relative));
