@@ -19,7 +19,7 @@ public static class HardeningExtensions
         builder.Services.AddOptions<RateLimitOptions>()
             .Bind(builder.Configuration.GetSection(RateLimitOptions.SectionName))
             .Validate(o => o is { UploadsPerWindow: > 0, ApiRequestsPerWindow: > 0 } && o.UploadWindow > TimeSpan.Zero && o.ApiWindow > TimeSpan.Zero,
-                "Portal:RateLimits: every limit and window must be positive (e.g. UploadsPerWindow 30, UploadWindow 00:10:00).")
+                "Portal:RateLimits: every limit and window must be positive (e.g. UploadsPerWindow 120, UploadWindow 00:10:00).")
             .ValidateOnStart();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, limits) =>

@@ -8,8 +8,8 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = "Portal:RateLimits";
 
-    /// <summary>Uploads a caller may start per <see cref="UploadWindow"/> (POST /api/videos, tus creation). Default 30.</summary>
-    public int UploadsPerWindow { get; set; } = 30;
+    /// <summary>Uploads a caller may start per <see cref="UploadWindow"/> (POST /api/videos, tus creation). Default 120: a folder of clips chosen at once fits.</summary>
+    public int UploadsPerWindow { get; set; } = 120;
 
     /// <summary>Default 10 minutes.</summary>
     public TimeSpan UploadWindow { get; set; } = TimeSpan.FromMinutes(10);
