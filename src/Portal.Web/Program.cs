@@ -14,11 +14,13 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddPortalData();
 builder.AddPortalJobs();
 builder.AddPortalWeb();
+builder.AddPortalHardening();
 
 var app = builder.Build();
 // The web host is the schema's one owner: it migrates before anything (the in-process worker included) starts.
 await app.Services.MigratePortalDatabaseAsync();
 await app.Services.CreateFirstAdminAsync();
+app.UsePortalHardening();
 app.UsePortalWeb();
 await app.RunAsync();
 return 0;

@@ -30,6 +30,9 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Duration limit for this host; null keeps the product's default.</summary>
     protected virtual double? MaxDurationSeconds => null;
 
+    /// <summary>Further settings for this host (key, value), applied last.</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings => [];
+
     public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialized.");
 
     /// <summary>The account every client of <see cref="CreateClient()"/> acts for, with its API token.</summary>
@@ -92,6 +95,11 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (MaxDurationSeconds is { } seconds)
         {
             builder.UseSetting("Portal:Upload:MaxDurationSeconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
         }
     }
 

@@ -239,14 +239,42 @@ internal static class BadFileCorpus
                 var whole = File.ReadAllBytes(TestPaths.Video("basketball_two_people.mp4"));
                 return (Write(directory, "truncated.mp4", whole[..(whole.Length / 2)]), "truncated.mp4");
             case "audio":
-                var audio = Path.Combine(directory, "tone.m4a");
-                using (var ffmpeg = Process.Start("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1", audio])!)
+                return (Ffmpeg(directory, "tone.m4a", "-f", "lavfi", "-i", "sine=frequency=440:duration=1"), "tone.mp4");
+            case "zero-frames":
+                // A real MP4 whose sample tables are emptied: a video track with a codec and a size but no frames.
+                var mp4 = File.ReadAllBytes(Ffmpeg(directory, "one.mp4", "-f", "lavfi", "-i", "color=s=64x64:r=5:d=1", "-c:v", "libx264", "-pix_fmt", "yuv420p"));
+                foreach (var (box, countOffset) in new[] { ("stsz", 12), ("stts", 8), ("stsc", 8), ("stco", 8) })
                 {
-                    ffmpeg.WaitForExit();
-                    Assert.Equal(0, ffmpeg.ExitCode);
+                    var at = IndexOf(mp4, box);
+                    Array.Clear(mp4, at + countOffset, 4);
                 }
 
-                return (audio, "tone.mp4");
+                return (Write(directory, "zero-frames.mp4", mp4), "zero-frames.mp4");
+            case "huge-30000":
+                return (Write(directory, "huge.mov", RawMovDeclaring(directory, 30000)), "huge.mov");
+            case "huge-16000":
+                return (Write(directory, "big.mov", RawMovDeclaring(directory, 16000)), "big.mov");
+            case "variable-frame-rate":
+                return (Ffmpeg(directory, "vfr.mp4", "-f", "lavfi", "-i", "testsrc=s=160x120:r=10:d=2",
+                    "-vf", "setpts='if(lt(N,5),N*0.04,0.2+(N-5)*0.2)/TB'", "-fps_mode", "passthrough", "-c:v", "libx264"), "vfr.mp4");
+            case "rotated":
+                return (Ffmpeg(directory, "rotated.mp4", "-i", TestPaths.Video("tfjs_pose_1.mp4"), "-c", "copy", "-metadata:s:v:0", "rotate=90"), "rotated.mp4");
+            case "10-bit":
+                return (Ffmpeg(directory, "ten.mp4", "-f", "lavfi", "-i", "testsrc=s=160x120:r=10:d=2", "-c:v", "libx264", "-pix_fmt", "yuv420p10le"), "ten.mp4");
+            case "long-gif":
+                // 13 frames of 10 minutes each (a GIF frame lasts at most 655 s): 2 h 10 min in a few hundred bytes.
+                return (Ffmpeg(directory, "long.gif", "-f", "lavfi", "-i", "color=s=64x48:r=1:d=13", "-vf", "setpts=PTS*600", "-r", "1/600", "-f", "gif"), "long.gif");
+            case "png":
+                // A still image: FFmpeg's image readers (image2, png_pipe, ...) are not on the allowlist.
+                return (Ffmpeg(directory, "still.png", "-f", "lavfi", "-i", "color=s=32x32:d=1", "-frames:v", "1"), "still.mp4");
+            case "zip":
+                var zipPath = Path.Combine(directory, "archive.mp4");
+                using (var zip = System.IO.Compression.ZipFile.Open(zipPath, System.IO.Compression.ZipArchiveMode.Create))
+                {
+                    System.IO.Compression.ZipFileExtensions.CreateEntryFromFile(zip, TestPaths.Video("tfjs_pose_1.mp4"), "clip.mp4");
+                }
+
+                return (zipPath, "archive.mp4");
             case "playlist":
                 // An HLS playlist that names a file of the machine: FFmpeg must not open it.
                 return (Write(directory, "playlist.m3u8", Playlist("file:///etc/passwd")), "clip.mp4");
@@ -257,8 +285,50 @@ internal static class BadFileCorpus
                 var list = $"ffconcat version 1.0\nfile 'file:{TestPaths.Video("tfjs_pose_1.mp4")}'\nfile /etc/passwd\n";
                 return (Write(directory, "list.ffconcat", System.Text.Encoding.UTF8.GetBytes(list)), "clip.mp4");
             default:
+                if (kind.StartsWith("playlist-to:", StringComparison.Ordinal))
+                {
+                    // An HLS playlist naming the address after the colon (a listener of the test's, say).
+                    return (Write(directory, "remote.m3u8", Playlist(kind["playlist-to:".Length..])), "clip.mp4");
+                }
+
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
+    }
+
+    /// <summary>Runs ffmpeg to make <paramref name="name"/> in <paramref name="directory"/> from the given inputs and options.</summary>
+    private static string Ffmpeg(string directory, string name, params string[] arguments)
+    {
+        var path = Path.Combine(directory, name);
+        using var ffmpeg = Process.Start("ffmpeg", ["-v", "error", "-y", .. arguments, path])!;
+        ffmpeg.WaitForExit();
+        Assert.Equal(0, ffmpeg.ExitCode);
+        return path;
+    }
+
+    /// <summary>
+    /// A 16x16 raw-video MOV whose sample description is rewritten to declare <paramref name="side"/> x <paramref name="side"/>
+    /// pixels: ffprobe reports what the header says, nothing that large is ever encoded.
+    /// </summary>
+    private static byte[] RawMovDeclaring(string directory, int side)
+    {
+        var mov = File.ReadAllBytes(Ffmpeg(directory, $"raw-{side}.mov", "-f", "lavfi", "-i", "color=s=16x16:d=0.2:r=5", "-c:v", "rawvideo", "-pix_fmt", "gray"));
+        // The sample entry: size, "raw ", 6 reserved, data reference index, version, revision, vendor, two qualities, width, height.
+        var entry = IndexOf(mov, "raw ");
+        while (mov.AsSpan(entry - 4, 4).SequenceEqual(new byte[4]))
+        {
+            entry = IndexOf(mov, "raw ", entry + 1); // the codec name in the handler can say "raw " too
+        }
+
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(mov.AsSpan(entry + 28), (ushort)side);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(mov.AsSpan(entry + 30), (ushort)side);
+        return mov;
+    }
+
+    private static int IndexOf(byte[] data, string fourCc, int from = 0)
+    {
+        var at = data.AsSpan(from).IndexOf(System.Text.Encoding.ASCII.GetBytes(fourCc));
+        Assert.True(at >= 0, $"no '{fourCc}' box");
+        return from + at;
     }
 
     private static byte[] Playlist(string segment) => System.Text.Encoding.UTF8.GetBytes(

@@ -50,5 +50,6 @@ public class VideoProberTests
         Assert.Contains("empty", error.Message, StringComparison.Ordinal);
     }
 
-    private static VideoProber Prober(TempDirectory root) => new(new LocalMediaStore(Options.Create(new MediaOptions { Root = root.Path })));
+    private static VideoProber Prober(TempDirectory root) =>
+        new(new LocalMediaStore(Options.Create(new MediaOptions { Root = root.Path })), Options.Create(new Portal.Jobs.Pipeline.VideoLimitOptions()));
 }

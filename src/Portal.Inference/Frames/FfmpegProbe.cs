@@ -49,6 +49,9 @@ public sealed record VideoInfo
     public int VideoStreamCount { get; init; }
 
     public int AudioStreamCount { get; init; }
+
+    /// <summary>Every stream of the file: video, audio, subtitles, data, attachments.</summary>
+    public int StreamCount { get; init; }
 }
 
 /// <summary>
@@ -174,6 +177,7 @@ public static class FfmpegProbe
             ConstantFrameRate = Text(video, "r_frame_rate") is { } r && r == Text(video, "avg_frame_rate"),
             VideoStreamCount = videos.Count,
             AudioStreamCount = audios,
+            StreamCount = streams.Count,
         };
     }
 

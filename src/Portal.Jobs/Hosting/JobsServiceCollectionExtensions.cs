@@ -43,6 +43,8 @@ public static class JobsServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<VideoLimitOptions>().Bind(builder.Configuration.GetSection(VideoLimitOptions.SectionName))
             .Validate(o => o.MaxDurationSeconds > 0, "Portal:Upload:MaxDurationSeconds must be positive.")
+            .Validate(o => o is { MaxWidth: > 0, MaxHeight: > 0, MaxFrameCount: > 0, MaxStreams: > 0 },
+                "Portal:Upload:MaxWidth, MaxHeight, MaxFrameCount and MaxStreams must be positive.")
             .ValidateOnStart();
         builder.Services.AddOptions<InferenceOptions>().Bind(builder.Configuration.GetSection(InferenceOptions.SectionName));
         // One factory for the process: it decides CPU or CUDA once, and an admin page can show what it decided.

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Options;
 using Portal.Data.Entities;
 using Portal.Data.Media;
 using Portal.Inference.Frames;
+using Portal.Jobs.Pipeline;
 
 namespace Portal.Jobs.Media;
 
@@ -9,9 +11,10 @@ public sealed class UnreadableVideoException(string message, Exception? inner = 
 
 /// <summary>
 /// Reads an upload's metadata with <see cref="FfmpegProbe"/> and words what goes wrong for the person who uploaded it
-/// (no paths in the sentences).
+/// (no paths in the sentences). A file beyond <see cref="VideoLimitOptions"/>' size, frame or stream limits is refused
+/// here, before any stage decodes a frame of it.
 /// </summary>
-public sealed class VideoProber(IMediaStore media)
+public sealed class VideoProber(IMediaStore media, IOptions<VideoLimitOptions> limits)
 {
     public async Task<VideoProbe> ProbeAsync(string key, CancellationToken cancellationToken)
     {
@@ -33,6 +36,11 @@ public sealed class VideoProber(IMediaStore media)
 
         // Duration × average rate is what players show as the frame count (nb_frames is missing from many containers).
         var frameCount = (long)Math.Round(duration * info.Fps);
+        if (limits.Value.Refusal(info, Math.Max(frameCount, info.FrameCount ?? 0)) is { } refusal)
+        {
+            throw new UnreadableVideoException(refusal);
+        }
+
         return new VideoProbe(duration, info.Fps, info.CodedWidth, info.CodedHeight, info.Codec, info.Rotation, frameCount);
     }
 

@@ -126,7 +126,7 @@ public static class TimelineEndpoints
         }
     }
 
-    private static async Task<IResult> Proxy(Guid id, ICurrentUser user, VideoCatalog catalog, IMediaStore media, CancellationToken cancellationToken)
+    private static async Task<IResult> Proxy(Guid id, HttpContext context, ICurrentUser user, VideoCatalog catalog, IMediaStore media, CancellationToken cancellationToken)
     {
         if (await catalog.GetAsync(user, id, cancellationToken) is null || media.Find(MediaKeys.VideoProxy(id)) is not { } proxy)
         {
@@ -134,15 +134,20 @@ public static class TimelineEndpoints
         }
 
         // Range requests let the browser seek without downloading the whole file: the store's stream can seek.
+        context.Response.Headers.ContentDisposition = $"inline; filename=\"video-{id:N}.mp4\"";
         return Results.Stream(media.OpenRead(proxy.Key), "video/mp4", lastModified: proxy.LastWriteTime, enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> KeyframeAsync(Guid id, int track, int segment, ICurrentUser user, TimelineQueries queries, IMediaStore media, CancellationToken cancellationToken)
+    private static async Task<IResult> KeyframeAsync(Guid id, int track, int segment, HttpContext context, ICurrentUser user, TimelineQueries queries, IMediaStore media, CancellationToken cancellationToken)
     {
         var key = await queries.KeyframeKeyAsync(user, id, track, segment, cancellationToken);
-        return key is not null && media.Find(key) is { } keyframe
-            ? Results.Stream(media.OpenRead(keyframe.Key), "image/png", lastModified: keyframe.LastWriteTime)
-            : Results.Problem(statusCode: 404, title: "No such keyframe.");
+        if (key is null || media.Find(key) is not { } keyframe)
+        {
+            return Results.Problem(statusCode: 404, title: "No such keyframe.");
+        }
+
+        context.Response.Headers.ContentDisposition = $"inline; filename=\"keyframe-{id:N}-{track}-{segment}.png\"";
+        return Results.Stream(media.OpenRead(keyframe.Key), "image/png", lastModified: keyframe.LastWriteTime);
     }
 
     private static async Task<IResult> CancelAsync(Guid id, ICurrentUser user, VideoCommands commands, CancellationToken cancellationToken) =>

@@ -55,6 +55,7 @@ public static class WebServiceCollectionExtensions
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         // Every endpoint requires a signed-in account (the fallback policy) except those marked anonymous here.
         app.UseAuthentication();
+        app.UsePortalRateLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets().AllowAnonymous();

@@ -52,6 +52,31 @@ public sealed class UntrustedInputTests : IDisposable
         Assert.Contains("Format not on whitelist", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Protocols that open other files or addresses, or read a file from inside another: each refused by the protocol
+    /// whitelist before it opens anything, also where a playlist or list would name them.
+    /// </summary>
+    [Theory]
+    [InlineData("subfile,,start,0,end,0,,:{clip}", "subfile")]
+    [InlineData("concat:{clip}|{clip}", "concat")]
+    [InlineData("tee:{clip}", "tee")]
+    [InlineData("data:video/mp4;base64,AAAAIGZ0eXBpc29t", "data")]
+    [InlineData("http://127.0.0.1:9/clip.mp4", "http")]
+    [InlineData("crypto:{clip}", "crypto")]
+    [InlineData("cache:{clip}", "cache")]
+    [InlineData("async:{clip}", "async")]
+    public async Task Ffprobe_RefusesProtocolsBesidesFileAndPipe(string url, string protocol)
+    {
+        var clip = _temp.File("clip.mp4");
+        File.Copy(TestPaths.Video("tfjs_pose_1.mp4"), clip, overwrite: true);
+
+        var (exitCode, _, errors) = await FfmpegProcess.RunToEndAsync(FfmpegProcess.Ffprobe,
+            ["-v", "error", .. UntrustedInput.Arguments, url.Replace("{clip}", clip, StringComparison.Ordinal)], CancellationToken.None);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"Protocol '{protocol}' not on whitelist", errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task KeyPictureScan_OfAPlaylist_SaysNo()
     {

@@ -1,0 +1,60 @@
+using Microsoft.Playwright;
+using Portal.TestSupport;
+
+namespace Portal.EndToEndTests;
+
+/// <summary>
+/// The pages work under the portal's Content-Security-Policy in a real Chromium: Blazor's circuit connects, the upload
+/// and review scripts run, and the browser reports no violation on any page, the jobs dashboard included.
+/// </summary>
+public sealed class ContentSecurityPolicyTests(RunningPortal portal) : IClassFixture<RunningPortal>
+{
+    private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 300_000 };
+
+    [Fact]
+    public async Task Library_Upload_Review_AndJobsDashboard_RunWithoutAPolicyViolation()
+    {
+        var page = await portal.NewPageAsync();
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                lock (violations)
+                {
+                    violations.Add($"{page.Url}: {message.Text}");
+                }
+            }
+        };
+
+        await page.GotoAsync("/upload");
+        await page.GetByTestId("upload-input").SetInputFilesAsync(TestPaths.Video("tfjs_pose_1.mp4"));
+        await page.GetByTestId("upload-button").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("upload-state").First).ToHaveTextAsync("uploaded", Slow);
+        var id = await page.GetByTestId("upload-item").First.GetAttributeAsync("data-video-id");
+        await page.GotoAsync("/");
+        var row = page.Locator($"[data-testid=video-row][data-video-id='{id}']");
+        await Assertions.Expect(row.GetByTestId("video-status")).ToHaveTextAsync("Succeeded", Slow);
+
+        AssertNone(violations);
+
+        await row.GetByTestId("review-link").ClickAsync();
+        await page.WaitForURLAsync("**/videos/*");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        AssertNone(violations);
+        await page.GetByTestId("review-video").EvaluateAsync("video => video.play()");
+        await page.WaitForTimeoutAsync(1000);
+        await page.GotoAsync("/admin/jobs");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("Portal jobs");
+        await page.WaitForTimeoutAsync(500);
+        AssertNone(violations);
+    }
+
+    private static void AssertNone(List<string> violations)
+    {
+        lock (violations)
+        {
+            Assert.True(violations.Count == 0, string.Join('\n', violations));
+        }
+    }
+}
