@@ -231,3 +231,42 @@ public sealed class LocalMediaStoreContractTests : MediaStoreContract
         return Task.CompletedTask;
     }
 }
+
+/// <summary>One s3rver for the S3 contract tests; each test gets a bucket of its own on it.</summary>
+public sealed class S3ServerFixture : IAsyncLifetime
+{
+    public S3Server Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await S3Server.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+/// <summary>The contract on an S3-protocol server (s3rver), in a fresh bucket.</summary>
+public sealed class S3MediaStoreContractTests(S3ServerFixture s3) : MediaStoreContract, IClassFixture<S3ServerFixture>
+{
+    private readonly TempDirectory _scratch = new();
+
+    protected override async Task<IMediaStore> CreateStoreAsync()
+    {
+        var options = S3Options(s3.Server, "test-" + Guid.NewGuid().ToString("N"), _scratch.Path);
+        using var client = new Amazon.S3.AmazonS3Client(S3Server.AccessKey, S3Server.SecretKey,
+            new Amazon.S3.AmazonS3Config { ServiceURL = s3.Server.ServiceUrl, ForcePathStyle = true });
+        await client.PutBucketAsync(options.S3.Bucket);
+        return new S3MediaStore(Options.Create(options));
+    }
+
+    protected override Task DeleteStoreAsync()
+    {
+        ((IDisposable)Store).Dispose();
+        _scratch.Dispose();
+        return Task.CompletedTask;
+    }
+
+    internal static MediaOptions S3Options(S3Server server, string bucket, string root) => new()
+    {
+        Store = MediaStoreKind.S3,
+        Root = root,
+        S3 = new S3MediaOptions { ServiceUrl = server.ServiceUrl, Bucket = bucket, AccessKey = S3Server.AccessKey, SecretKey = S3Server.SecretKey },
+    };
+}
