@@ -29,7 +29,7 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialized.");
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
         _ = Server; // start the host now: migrations run and the worker starts before the first test
@@ -130,7 +130,8 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        await base.DisposeAsync();
+        // The virtual one, so a subclass can stop what it started beside the host.
+        await DisposeAsync();
         if (_database is not null)
         {
             await _database.DisposeAsync();
