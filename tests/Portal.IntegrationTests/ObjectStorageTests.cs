@@ -63,21 +63,19 @@ public sealed class S3PortalApp : PortalApp
 [Collection(IntegrationCollection.Name)]
 public sealed class ObjectStorageTests(S3PortalApp app) : IClassFixture<S3PortalApp>
 {
-    private static readonly byte[] Archery = File.ReadAllBytes(TestPaths.Video("k400_archery.avi"));
-
     [Fact]
     public async Task ResumableUpload_LandsInTheBucket_IsProcessed_AndTheProxyIsServedByRangeFromTheBucket()
     {
         using var client = app.CreateClient();
-        var location = await TusUploadProtocolTests.CreateAsync(client, Archery.Length, "k400_archery.avi", "video/x-msvideo");
-        var half = Archery.Length / 2;
-        using (var first = await TusUploadProtocolTests.PatchAsync(client, location, 0, Archery[..half]))
+        var location = await TusUploadProtocolTests.CreateAsync(client, TusUploadProtocolTests.Archery.Length, "k400_archery.avi", "video/x-msvideo");
+        var half = TusUploadProtocolTests.Archery.Length / 2;
+        using (var first = await TusUploadProtocolTests.PatchAsync(client, location, 0, TusUploadProtocolTests.Archery[..half]))
         {
             Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
         }
 
         Guid id;
-        using (var last = await TusUploadProtocolTests.PatchAsync(client, location, half, Archery[half..]))
+        using (var last = await TusUploadProtocolTests.PatchAsync(client, location, half, TusUploadProtocolTests.Archery[half..]))
         {
             Assert.Equal(HttpStatusCode.NoContent, last.StatusCode);
             id = Guid.Parse(TusUploadProtocolTests.Header(last, "Portal-Video-Id")!);
@@ -87,7 +85,7 @@ public sealed class ObjectStorageTests(S3PortalApp app) : IClassFixture<S3Portal
         Assert.True(video.Status == VideoStatus.Succeeded, $"{video.Status} at {video.Stage}: {video.Error}");
 
         // The upload, whole, and the proxy are objects in the bucket; the web machine's disk keeps no copy of either.
-        Assert.Equal(Archery, await ReadAllAsync(app.Bucket.OpenRead(MediaKeys.VideoSource(id))));
+        Assert.Equal(TusUploadProtocolTests.Archery, await ReadAllAsync(app.Bucket.OpenRead(MediaKeys.VideoSource(id))));
         var proxy = app.Bucket.Find(MediaKeys.VideoProxy(id));
         Assert.NotNull(proxy);
         Assert.NotEmpty(app.Bucket.List(MediaKeys.VideoFolder(id)));

@@ -30,7 +30,7 @@ public sealed class TusPortalApp : PortalApp
 [Collection(IntegrationCollection.Name)]
 public sealed class TusUploadProtocolTests(TusPortalApp app) : IClassFixture<TusPortalApp>
 {
-    private static readonly byte[] Archery = File.ReadAllBytes(TestPaths.Video("k400_archery.avi"));
+    internal static readonly byte[] Archery = File.ReadAllBytes(TestPaths.Video("k400_archery.avi"));
 
     [Fact]
     public async Task Options_AdvertisesVersionExtensionsMaxSizeAndChecksums()
