@@ -242,7 +242,7 @@ public sealed class S3ServerFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
     /// <summary>A store on a new, empty bucket, its scratch files under <paramref name="root"/>.</summary>
-    public async Task<S3MediaStore> NewBucketAsync(string root)
+    public async Task<S3MediaStore> NewBucketAsync(string root, long partSizeBytes = 64L << 20)
     {
         var bucket = "test-" + Guid.NewGuid().ToString("N");
         using (var client = new Amazon.S3.AmazonS3Client(S3Server.AccessKey, S3Server.SecretKey,
@@ -255,7 +255,7 @@ public sealed class S3ServerFixture : IAsyncLifetime
         {
             Store = MediaStoreKind.S3,
             Root = root,
-            S3 = new S3MediaOptions { ServiceUrl = Server.ServiceUrl, Bucket = bucket, AccessKey = S3Server.AccessKey, SecretKey = S3Server.SecretKey },
+            S3 = new S3MediaOptions { ServiceUrl = Server.ServiceUrl, Bucket = bucket, AccessKey = S3Server.AccessKey, SecretKey = S3Server.SecretKey, PartSizeBytes = partSizeBytes },
         }));
     }
 }
