@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Portal.Data.Media;
 
 namespace Portal.Data;
@@ -26,10 +27,19 @@ public static class DataServiceCollectionExtensions
         builder.Services.AddOptions<MediaOptions>()
             .Bind(builder.Configuration.GetSection(MediaOptions.SectionName))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Portal:Media:Root is not set: set Portal__Media__Root to a writable directory.")
+            .Validate(o => o.Store != MediaStoreKind.S3 || (!string.IsNullOrWhiteSpace(o.S3.ServiceUrl) && !string.IsNullOrWhiteSpace(o.S3.Bucket)),
+                "Portal:Media:Store is S3 but Portal:Media:S3:ServiceUrl or Portal:Media:S3:Bucket is not set: set Portal__Media__S3__ServiceUrl and Portal__Media__S3__Bucket.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<IMediaStore, LocalMediaStore>();
+        builder.Services.AddSingleton<IMediaStore>(services => CreateMediaStore(services.GetRequiredService<IOptions<MediaOptions>>()));
         return builder;
     }
+
+    /// <summary>The store Portal:Media:Store names (see <see cref="MediaStoreKind"/>).</summary>
+    public static IMediaStore CreateMediaStore(IOptions<MediaOptions> options) => options.Value.Store switch
+    {
+        MediaStoreKind.S3 => new UploadStagingMediaStore(new LocalMediaStore(options), new S3MediaStore(options)),
+        _ => new LocalMediaStore(options),
+    };
 
     /// <summary>Applies pending EF Core migrations. Called once at start by the web host, the schema's one owner.</summary>
     public static async Task MigratePortalDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)

@@ -38,7 +38,7 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The account every client of <see cref="CreateClient()"/> acts for, with its API token.</summary>
     public TestAccount Owner { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
         _ = Server; // start the host now: migrations run and the worker starts before the first test
@@ -174,7 +174,8 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        await base.DisposeAsync();
+        // The virtual one, so a subclass can stop what it started beside the host.
+        await DisposeAsync();
         if (_database is not null)
         {
             await _database.DisposeAsync();

@@ -30,7 +30,7 @@ public sealed class TusPortalApp : PortalApp
 [Collection(IntegrationCollection.Name)]
 public sealed class TusUploadProtocolTests(TusPortalApp app) : IClassFixture<TusPortalApp>
 {
-    private static readonly byte[] Archery = File.ReadAllBytes(TestPaths.Video("k400_archery.avi"));
+    internal static readonly byte[] Archery = File.ReadAllBytes(TestPaths.Video("k400_archery.avi"));
 
     [Fact]
     public async Task Options_AdvertisesVersionExtensionsMaxSizeAndChecksums()
@@ -299,7 +299,7 @@ public sealed class TusUploadProtocolTests(TusPortalApp app) : IClassFixture<Tus
         return request;
     }
 
-    private static async Task<string> CreateAsync(HttpClient client, long length, string fileName, string fileType)
+    internal static async Task<string> CreateAsync(HttpClient client, long length, string fileName, string fileType)
     {
         using var response = await client.SendAsync(CreateRequest(length, fileName, fileType));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -307,7 +307,7 @@ public sealed class TusUploadProtocolTests(TusPortalApp app) : IClassFixture<Tus
         return response.Headers.Location!.OriginalString;
     }
 
-    private static async Task<HttpResponseMessage> PatchAsync(HttpClient client, string location, long offset, byte[] chunk, string? checksum = null)
+    internal static async Task<HttpResponseMessage> PatchAsync(HttpClient client, string location, long offset, byte[] chunk, string? checksum = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = OffsetContent(chunk) };
         request.Headers.Add("Tus-Resumable", "1.0.0");
@@ -334,7 +334,7 @@ public sealed class TusUploadProtocolTests(TusPortalApp app) : IClassFixture<Tus
         return content;
     }
 
-    private static string? Header(HttpResponseMessage response, string name) =>
+    internal static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
             ? string.Join(",", values)
             : null;

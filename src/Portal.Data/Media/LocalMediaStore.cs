@@ -2,12 +2,29 @@ using Microsoft.Extensions.Options;
 
 namespace Portal.Data.Media;
 
+/// <summary>Which <see cref="IMediaStore"/> holds the media files (Portal:Media:Store).</summary>
+public enum MediaStoreKind
+{
+    /// <summary>Files under <see cref="MediaOptions.Root"/> (a shared mount when workers run on several machines).</summary>
+    Local,
+
+    /// <summary>Objects in an S3-compatible bucket (<see cref="MediaOptions.S3"/>); uploads in progress stay under Root.</summary>
+    S3,
+}
+
 public sealed class MediaOptions
 {
     public const string SectionName = "Portal:Media";
 
-    /// <summary>Directory that holds every media file. `./portal run` sets it to $PORTAL_DATA/media.</summary>
+    public MediaStoreKind Store { get; set; } = MediaStoreKind.Local;
+
+    /// <summary>
+    /// Directory that holds every media file of the local store; with S3, the resumable uploads in progress and the
+    /// scratch copies of files being written or read by ffmpeg. `./portal run` sets it to $PORTAL_DATA/media.
+    /// </summary>
     public string Root { get; set; } = "";
+
+    public S3MediaOptions S3 { get; set; } = new();
 
     /// <summary>
     /// A deleted video's folders are deleted at once and once more this long after: a stage of its canceled run may

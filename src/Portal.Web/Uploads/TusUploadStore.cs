@@ -28,13 +28,11 @@ public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> op
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
-    private const string UploadsFolder = "uploads";
-
     public static string DataKey(string id) => $"{Folder(id)}/data";
 
     private static string InfoKey(string id) => $"{Folder(id)}/info.json";
 
-    private static string Folder(string id) => $"{UploadsFolder}/{id}";
+    private static string Folder(string id) => $"{MediaKeys.UploadsFolder}/{id}";
 
     /// <summary>Upload ids are ours (32 hex digits); anything else is not an upload and never reaches the disk.</summary>
     public static bool IsValidId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
@@ -108,7 +106,7 @@ public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> op
         var now = clock.GetUtcNow();
         var deleted = 0;
         // uploads/{id}/... : the id is the second part of every key.
-        foreach (var upload in media.List(UploadsFolder).GroupBy(file => file.Key.Split('/')[1], StringComparer.Ordinal))
+        foreach (var upload in media.List(MediaKeys.UploadsFolder).GroupBy(file => file.Key.Split('/')[1], StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var id = upload.Key;
