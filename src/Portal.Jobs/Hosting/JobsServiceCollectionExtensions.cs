@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Inference.Onnx;
 using Portal.Jobs.Media;
+using Portal.Jobs.Monitoring;
 using Portal.Jobs.Pipeline;
 
 namespace Portal.Jobs.Hosting;
@@ -62,6 +63,7 @@ public static class JobsServiceCollectionExtensions
         builder.Services.AddTransient<KeyframesJob>();
         builder.Services.AddTransient<MediaCleanupJob>();
         builder.Services.AddSingleton<IVideoPipeline, HangfireVideoPipeline>();
+        builder.Services.AddSingleton<QueueMonitor>();
         return builder;
     }
 
@@ -76,15 +78,18 @@ public static class JobsServiceCollectionExtensions
                 $"Portal:Worker:Queues must name some of: {string.Join(", ", JobQueues.All)} (got: {string.Join(", ", options.Queues)}).");
         }
 
+        var identity = new WorkerIdentity(options);
         builder.Services.AddHangfireServer(server =>
         {
             // Distinct: a deployment may name a queue twice (docker/compose.yaml fills a slot from a variable).
             server.Queues = [.. options.Queues.Distinct(StringComparer.Ordinal)];
             server.WorkerCount = options.WorkerCount > 0 ? options.WorkerCount : Environment.ProcessorCount;
-            server.ServerName = options.Name ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+            server.ServerName = identity.ServerName;
             server.ShutdownTimeout = TimeSpan.FromSeconds(15);
         });
         builder.Services.AddHostedService<InferenceProviderCheck>();
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddHostedService<WorkerProviderPublisher>();
         // Longer than Hangfire's own shutdown timeout, so running jobs get their cancellation and can stop cleanly.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;

@@ -1,10 +1,11 @@
 using System.Text.Json.Serialization;
 using Hangfire;
-using Hangfire.Dashboard;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Portal.Data;
+using Portal.Data.Entities;
 using Portal.Jobs.Hosting;
 using Portal.Web.Accounts;
+using Portal.Web.Admin;
 using Portal.Web.Api;
 using Portal.Web.Components;
 using Portal.Web.Uploads;
@@ -66,12 +67,12 @@ public static class WebServiceCollectionExtensions
         app.MapVideoApi();
         app.MapTusUploads();
         app.MapTimelineApi();
-        // Local requests only until accounts (and an admin role) exist.
         app.MapHangfireDashboard("/admin/jobs", new DashboardOptions
         {
-            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+            Authorization = [new AdminDashboardAuthorization()],
             DashboardTitle = "Portal jobs",
-        });
+            DisplayStorageConnectionString = false,
+        }).RequireAuthorization(PortalRoles.Admin);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
