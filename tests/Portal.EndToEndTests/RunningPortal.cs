@@ -24,7 +24,7 @@ public class RunningPortal : IAsyncLifetime
     private readonly StringBuilder _log = new();
     private TestDatabase? _database;
     private Process? _process;
-    private Process? _worker;
+    private readonly List<Process> _workers = [];
     private IPlaywright? _playwright;
     private string? _signedIn;
 
@@ -32,6 +32,9 @@ public class RunningPortal : IAsyncLifetime
 
     /// <summary>False: the web host runs no worker and a separate `Portal.Jobs` worker process does the jobs.</summary>
     protected virtual bool InProcessWorker => true;
+
+    /// <summary>Whether a separate worker is started with the portal (when the web host runs none); false: the test starts its own.</summary>
+    protected virtual bool StartsAWorker => !InProcessWorker;
 
     /// <summary>How soon a job fetched by a killed worker is fetched again.</summary>
     protected virtual int InvisibilityTimeoutSeconds => 120;
@@ -75,7 +78,7 @@ public class RunningPortal : IAsyncLifetime
         BaseUrl = new Uri($"http://127.0.0.1:{port}");
         StartWebHost();
         await WaitForHealthAsync();
-        if (!InProcessWorker)
+        if (StartsAWorker)
         {
             // Started after the web host has migrated the schema: workers never migrate.
             StartWorker();
@@ -183,7 +186,7 @@ public class RunningPortal : IAsyncLifetime
 
     private void StartWebHost() =>
         _process = StartDotnet(WebHostDll,
-            "--urls", BaseUrl.ToString().TrimEnd('/'), "--contentRoot", Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web"));
+            ["--urls", BaseUrl.ToString().TrimEnd('/'), "--contentRoot", Path.Combine(TestPaths.RepoRoot, "src", "Portal.Web")]);
 
     /// <summary>The first column of the first row of <paramref name="sql"/> on the portal's database, with <c>@id</c> bound to <paramref name="id"/>.</summary>
     public async Task<object?> ScalarAsync(string sql, Guid id)
@@ -202,17 +205,39 @@ public class RunningPortal : IAsyncLifetime
         Assert.Equal("keyframes", await ScalarAsync("""select "CompletedStage" from portal.processing_runs where "VideoId" = @id""", videoId));
     }
 
-    public void StartWorker() =>
-        _worker = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Jobs", "bin", Configuration, "net10.0", "Portal.Jobs.dll"));
-
-    /// <summary>SIGKILL to the worker process alone, as `kill -9` would: no shutdown, children left to notice.</summary>
-    public void KillWorker()
+    /// <summary>A worker process (what `./portal worker` starts), with <paramref name="settings"/> added to its environment.</summary>
+    public Process StartWorker(IReadOnlyDictionary<string, string>? settings = null)
     {
-        _worker!.Kill(entireProcessTree: false);
-        _worker.WaitForExit();
+        var worker = StartDotnet(Path.Combine(TestPaths.RepoRoot, "src", "Portal.Jobs", "bin", Configuration, "net10.0", "Portal.Jobs.dll"), [], settings);
+        _workers.Add(worker);
+        return worker;
     }
 
-    private Process StartDotnet(string dll, params string[] args)
+    /// <summary>SIGKILL to the last worker started, alone, as `kill -9` would: no shutdown, children left to notice.</summary>
+    public void KillWorker()
+    {
+        var worker = _workers[^1];
+        worker.Kill(entireProcessTree: false);
+        worker.WaitForExit();
+    }
+
+    /// <summary>The first column of every row of <paramref name="sql"/> on the portal's database, as text.</summary>
+    public async Task<IReadOnlyList<string>> ColumnAsync(string sql)
+    {
+        await using var db = new NpgsqlConnection(DatabaseConnectionString);
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetValue(0).ToString()!);
+        }
+
+        return values;
+    }
+
+    private Process StartDotnet(string dll, string[] args, IReadOnlyDictionary<string, string>? settings = null)
     {
         var process = Process.Start(DotnetStart(dll, args))!;
         process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -241,7 +266,7 @@ public class RunningPortal : IAsyncLifetime
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
-        foreach (var (name, value) in Settings)
+        foreach (var (name, value) in Settings.Concat(settings ?? new Dictionary<string, string>()))
         {
             start.Environment[name] = value;
         }
@@ -307,7 +332,7 @@ public class RunningPortal : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        foreach (var process in new[] { _worker, _process })
+        foreach (var process in _workers.Append(_process))
         {
             if (process is { HasExited: false })
             {

@@ -71,18 +71,19 @@ public static class JobsServiceCollectionExtensions
     public static IHostApplicationBuilder AddPortalWorker(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();
-        var unknown = options.Queues.Except(JobQueues.All).ToArray();
-        if (options.Queues.Length == 0 || unknown.Length > 0)
+        var queues = options.Queues.Length == 0 ? JobQueues.All : options.Queues;
+        var unknown = queues.Except(JobQueues.All).ToArray();
+        if (unknown.Length > 0)
         {
             throw new InvalidOperationException(
-                $"Portal:Worker:Queues must name some of: {string.Join(", ", JobQueues.All)} (got: {string.Join(", ", options.Queues)}).");
+                $"Portal:Worker:Queues must name some of: {string.Join(", ", JobQueues.All)} (got: {string.Join(", ", queues)}).");
         }
 
         var identity = new WorkerIdentity(options);
         builder.Services.AddHangfireServer(server =>
         {
             // Distinct: a deployment may name a queue twice (docker/compose.yaml fills a slot from a variable).
-            server.Queues = [.. options.Queues.Distinct(StringComparer.Ordinal)];
+            server.Queues = [.. queues.Distinct(StringComparer.Ordinal)];
             server.WorkerCount = options.WorkerCount > 0 ? options.WorkerCount : Environment.ProcessorCount;
             server.ServerName = identity.ServerName;
             server.ShutdownTimeout = TimeSpan.FromSeconds(15);

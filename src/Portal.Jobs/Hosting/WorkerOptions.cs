@@ -8,8 +8,12 @@ public sealed class WorkerOptions
     /// <summary>Whether the web host also runs a worker (how `./portal run` works on one machine).</summary>
     public bool InProcess { get; set; }
 
-    /// <summary>Queues this worker serves, most important first; see <see cref="JobQueues"/>.</summary>
-    public string[] Queues { get; set; } = JobQueues.All;
+    /// <summary>
+    /// Queues this worker serves, most important first (see <see cref="JobQueues"/>); none named: all of them. Empty by
+    /// default, not <see cref="JobQueues.All"/>: the configuration binder appends configured items to an array's
+    /// initial ones, so Queues__0=media would have served every queue (ScaleOutTests caught it).
+    /// </summary>
+    public string[] Queues { get; set; } = [];
 
     /// <summary>Jobs run at once by this worker; 0 means one per core.</summary>
     public int WorkerCount { get; set; }
