@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Playwright;
 using Portal.TestSupport;
 
@@ -47,16 +46,5 @@ public sealed class UploadThroughThePageTests(RunningPortal portal) : IClassFixt
         var row = page.GetByTestId("video-row").Filter(new LocatorFilterOptions { HasText = "not-a-video.mp4" });
         await Assertions.Expect(row.GetByTestId("video-status")).ToHaveTextAsync("Failed", Slow);
         await Assertions.Expect(row.GetByTestId("video-error")).ToContainTextAsync("not a video");
-    }
-
-    [Fact]
-    public async Task JobsDashboard_IsServedToLocalRequests()
-    {
-        var page = await portal.NewPageAsync();
-
-        var response = await page.GotoAsync("/admin/jobs");
-
-        Assert.Equal((int)HttpStatusCode.OK, response!.Status);
-        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("Portal jobs");
     }
 }
