@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Portal.Cli.Commands;
 
 // The CLI behind `./portal pose|classify|evaluate|models ...`, parsed by System.CommandLine. Each command lives in its

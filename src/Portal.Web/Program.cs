@@ -1,4 +1,3 @@
-using Portal.Data;
 using Portal.Jobs.Hosting;
 using Portal.Web.Accounts;
 using Portal.Web.Hosting;

@@ -1,7 +1,3 @@
-using System.Net;
-using Microsoft.Playwright;
-using Portal.TestSupport;
-
 namespace Portal.EndToEndTests;
 
 /// <summary>The admin console in a real browser on the running portal: an admin sees a user's video at work; a user sees no console.</summary>

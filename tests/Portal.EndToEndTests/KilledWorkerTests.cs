@@ -1,5 +1,3 @@
-using Portal.TestSupport;
-
 namespace Portal.EndToEndTests;
 
 /// <summary>A separate worker whose abandoned jobs are fetched again 10 s after it dies.</summary>

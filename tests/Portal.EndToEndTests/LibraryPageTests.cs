@@ -1,9 +1,5 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.Playwright;
-using Portal.TestSupport;
 
 namespace Portal.EndToEndTests;
 

@@ -1,5 +1,3 @@
-using Portal.TestSupport;
-
 namespace Portal.EndToEndTests;
 
 /// <summary>The portal stopped and started again on its database and media, as after a reboot or an upgrade.</summary>

@@ -1,8 +1,5 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
-using Microsoft.Playwright;
-using Portal.TestSupport;
 
 namespace Portal.EndToEndTests;
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.Playwright;
-using Portal.TestSupport;
 
 namespace Portal.EndToEndTests;
 

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.Playwright;
 using Npgsql;
-using Portal.TestSupport;
 
 namespace Portal.EndToEndTests;
 
@@ -239,7 +236,7 @@ public class RunningPortal : IAsyncLifetime
 
     private Process StartDotnet(string dll, string[] args, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var process = Process.Start(DotnetStart(dll, args))!;
+        var process = Process.Start(DotnetStart(dll, args, settings))!;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -248,7 +245,7 @@ public class RunningPortal : IAsyncLifetime
     }
 
     /// <summary>A `dotnet DLL ARGS` process on this portal's database, media and models, its output redirected.</summary>
-    private ProcessStartInfo DotnetStart(string dll, string[] args)
+    private ProcessStartInfo DotnetStart(string dll, string[] args, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = new ProcessStartInfo("dotnet", [dll, .. args])
         {

@@ -1,5 +1,3 @@
-using Portal.TestSupport;
-
 namespace Portal.EndToEndTests;
 
 /// <summary>A web host without a worker; each test starts the worker processes it needs.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Portal.TestSupport;
-
 namespace Portal.EndToEndTests;
 
 /// <summary>The web host runs no worker; a stand-alone worker process (what `./portal worker` starts) does the jobs.</summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using Microsoft.Playwright;
-
 namespace Portal.EndToEndTests;
 
 /// <summary>Accounts in a real browser: the sign-in page, a user's own upload and review, and someone else's id.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Portal.TestSupport;
 
 namespace Portal.EndToEndTests;
 

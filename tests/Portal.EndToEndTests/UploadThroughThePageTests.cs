@@ -1,6 +1,3 @@
-using Microsoft.Playwright;
-using Portal.TestSupport;
-
 namespace Portal.EndToEndTests;
 
 public sealed class UploadThroughThePageTests(RunningPortal portal) : IClassFixture<RunningPortal>

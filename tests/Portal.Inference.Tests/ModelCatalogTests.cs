@@ -1,5 +1,4 @@
 using Portal.Inference.ModelCards;
-using Portal.TestSupport;
 
 namespace Portal.Inference.Tests;
 

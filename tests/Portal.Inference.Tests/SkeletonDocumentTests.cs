@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Portal.Inference.Pose;
 using Portal.Inference.Skeletons;
 
 namespace Portal.Inference.Tests;

@@ -1,10 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Portal.Data.Entities;
 using Portal.Jobs;
 using Portal.Jobs.Monitoring;
-using Portal.TestSupport;
 
 namespace Portal.IntegrationTests;
 

@@ -1,8 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Portal.Data.Entities;
-using Portal.TestSupport;
 
 namespace Portal.IntegrationTests;
 

@@ -1,9 +1,4 @@
-using System.Diagnostics;
 using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-using Portal.Data.Entities;
-using Portal.TestSupport;
-using Portal.Web.Videos;
 
 namespace Portal.IntegrationTests;
 

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Portal.Data.Entities;
-using Portal.TestSupport;
-using Portal.Web.Videos;
-
 namespace Portal.IntegrationTests;
 
 /// <summary>People's corrections through the API, on a clip the real pipeline processed; and the attention endpoint.</summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Portal.Data.Entities;
-using Portal.TestSupport;
-
 namespace Portal.IntegrationTests;
 
 /// <summary>Portal:Upload:MaxDurationSeconds, enforced after the probe (a file's duration is unknown before).</summary>

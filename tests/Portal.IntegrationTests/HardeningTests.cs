@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text.RegularExpressions;
-using Portal.TestSupport;
 
 namespace Portal.IntegrationTests;
 

@@ -1,11 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.OpenApi;
 using Npgsql;
-using Portal.Data.Entities;
-using Portal.TestSupport;
-using Portal.Web.Videos;
 
 namespace Portal.IntegrationTests;
 

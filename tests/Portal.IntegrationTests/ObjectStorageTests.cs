@@ -1,10 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
-using Portal.Data.Entities;
 using Portal.Data.Media;
-using Portal.TestSupport;
 
 namespace Portal.IntegrationTests;
 
@@ -21,7 +18,7 @@ public sealed class S3PortalApp : PortalApp
     public override async Task InitializeAsync()
     {
         S3 = await S3Server.StartAsync();
-        Bucket = new S3MediaStore(Options.Create(Settings(_bucketScratch.Path)));
+        Bucket = new S3MediaStore(Options.Create(BucketOptions(_bucketScratch.Path)));
         await base.InitializeAsync();
     }
 
@@ -47,7 +44,7 @@ public sealed class S3PortalApp : PortalApp
         _bucketScratch.Dispose();
     }
 
-    private MediaOptions Settings(string root) => new()
+    private MediaOptions BucketOptions(string root) => new()
     {
         Store = MediaStoreKind.S3,
         Root = root,

@@ -1,14 +1,8 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Portal.Data.Entities;
-using Portal.TestSupport;
 using Portal.Web.Accounts;
-using Portal.Web.Videos;
 
 namespace Portal.IntegrationTests;
 

@@ -1,14 +1,6 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Inference.Frames;
-using Portal.TestSupport;
-using Portal.Web.Videos;
 using SkiaSharp;
 
 namespace Portal.IntegrationTests;

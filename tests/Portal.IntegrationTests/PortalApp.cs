@@ -1,14 +1,8 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Portal.Data.Entities;
-using Portal.TestSupport;
 using Portal.Web.Accounts;
-using Portal.Web.Videos;
 
 namespace Portal.IntegrationTests;
 

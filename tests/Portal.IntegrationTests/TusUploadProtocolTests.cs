@@ -1,11 +1,8 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Portal.TestSupport;
 using Portal.Web.Uploads;
 
 namespace Portal.IntegrationTests;

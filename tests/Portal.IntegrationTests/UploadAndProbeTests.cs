@@ -1,11 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
-using Portal.Data.Entities;
-using Portal.TestSupport;
-using Portal.Web.Videos;
 
 namespace Portal.IntegrationTests;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Portal.Jobs.Pipeline;
-using Portal.TestSupport;
 using Portal.Web.Videos;
 
 namespace Portal.UnitTests;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Portal.Data.Media;
-using Portal.TestSupport;
 
 namespace Portal.UnitTests;
 

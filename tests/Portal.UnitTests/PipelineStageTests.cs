@@ -2,7 +2,6 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.States;
 using Portal.Jobs;
-using Portal.Jobs.Pipeline;
 
 namespace Portal.UnitTests;
 

@@ -1,5 +1,3 @@
-using Portal.Jobs.Pipeline;
-
 namespace Portal.UnitTests;
 
 /// <summary>The sentence a user reads when the review proxy shows that a video breaks off.</summary>

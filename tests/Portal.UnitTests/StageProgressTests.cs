@@ -1,5 +1,3 @@
-using Portal.Jobs.Pipeline;
-
 namespace Portal.UnitTests;
 
 public class StageProgressTests

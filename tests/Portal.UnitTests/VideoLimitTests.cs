@@ -1,5 +1,4 @@
 using Portal.Inference.Frames;
-using Portal.Jobs.Pipeline;
 
 namespace Portal.UnitTests;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Portal.Data.Media;
 using Portal.Jobs.Media;
-using Portal.TestSupport;
 
 namespace Portal.UnitTests;
 

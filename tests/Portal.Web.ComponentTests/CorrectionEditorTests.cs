@@ -1,6 +1,3 @@
-using Portal.Web.Components.Review;
-using Portal.Web.Videos;
-
 namespace Portal.Web.ComponentTests;
 
 public sealed class CorrectionEditorTests : BunitContext

@@ -1,5 +1,3 @@
-using Portal.Web.Videos;
-
 namespace Portal.Web.ComponentTests;
 
 /// <summary>A small timeline: two people over ten seconds, one corrected segment, one without a keyframe.</summary>

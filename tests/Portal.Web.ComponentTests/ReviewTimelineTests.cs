@@ -1,5 +1,3 @@
-using Portal.Web.Components.Review;
-
 namespace Portal.Web.ComponentTests;
 
 public sealed class ReviewTimelineTests : BunitContext

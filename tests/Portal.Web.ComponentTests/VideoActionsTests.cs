@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Portal.Data.Entities;
 using Portal.Web.Components.Library;
-using Portal.Web.Videos;
 
 namespace Portal.Web.ComponentTests;
 

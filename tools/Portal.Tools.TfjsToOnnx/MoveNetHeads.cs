@@ -1,5 +1,3 @@
-using Portal.Tools.TfjsToOnnx.Tfjs;
-
 namespace Portal.Tools.TfjsToOnnx;
 
 /// <summary>

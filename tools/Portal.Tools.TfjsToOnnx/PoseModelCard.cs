@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Portal.Tools.TfjsToOnnx.Tfjs;
 
 namespace Portal.Tools.TfjsToOnnx;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using Portal.Tools.TfjsToOnnx;
-using Portal.Tools.TfjsToOnnx.Tfjs;
 
 // Converts a TensorFlow.js graph model to ONNX and, with --card, writes the model card beside it. --heads true (single-
 // pose MoveNet only) also writes OUT.heads.onnx, the batchable variant that stops at the heads (see MoveNetHeads).

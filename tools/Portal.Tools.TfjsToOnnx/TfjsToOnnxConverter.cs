@@ -1,5 +1,4 @@
 using Portal.Tools.TfjsToOnnx.Onnx;
-using Portal.Tools.TfjsToOnnx.Tfjs;
 
 namespace Portal.Tools.TfjsToOnnx;
 

@@ -1,10 +1,3 @@
-using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using Portal.Inference.Actions;
-using Portal.Inference.ModelCards;
-using Portal.Inference.Onnx;
-
 namespace Portal.Cli.Commands;
 
 /// <summary>

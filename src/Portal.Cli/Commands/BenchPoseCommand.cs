@@ -1,10 +1,5 @@
-using System.CommandLine;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Portal.Evaluation.Detection;
-using Portal.Inference.Frames;
-using Portal.Inference.ModelCards;
-using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
 
 namespace Portal.Cli.Commands;

@@ -1,10 +1,6 @@
-using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Evaluation.Actions;
-using Portal.Inference.Actions;
-using Portal.Inference.Onnx;
 
 namespace Portal.Cli.Commands;
 

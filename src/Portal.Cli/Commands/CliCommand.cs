@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Portal.Inference.Frames;
-
 namespace Portal.Cli.Commands;
 
 /// <summary>Thrown for a command line that parses but makes no sense; the message is shown to the user as it is.</summary>

@@ -1,11 +1,6 @@
-using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Portal.Evaluation;
 using Portal.Evaluation.Actions;
-using Portal.Inference.Actions;
-using Portal.Inference.ModelCards;
-using Portal.Inference.Onnx;
 
 namespace Portal.Cli.Commands;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Portal.Inference.ModelCards;
-
 namespace Portal.Cli.Commands;
 
 /// <summary><c>./portal models list</c>: every model card under the models directory.</summary>

@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Portal.Evaluation;
-using Portal.Inference.ModelCards;
 
 namespace Portal.Cli.Commands;
 

@@ -1,8 +1,4 @@
-using System.CommandLine;
-using System.Diagnostics;
 using Portal.Evaluation.Detection;
-using Portal.Inference.Frames;
-using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
 using Portal.Inference.Skeletons;
 

@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Portal.Data.Entities;
-
 namespace Portal.Data.Configurations;
 
 internal sealed class ActionWindowRecordConfiguration : IEntityTypeConfiguration<ActionWindowRecord>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-using Portal.Inference.Actions;
 
 namespace Portal.Evaluation.Actions;
 

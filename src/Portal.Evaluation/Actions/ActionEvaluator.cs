@@ -1,5 +1,3 @@
-using Portal.Inference.Actions;
-
 namespace Portal.Evaluation.Actions;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-using Portal.Inference.Actions;
 
 namespace Portal.Evaluation.Actions;
 

@@ -1,10 +1,8 @@
-using Hangfire;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Inference.Onnx;
 using Portal.Jobs.Media;

@@ -1,6 +1,3 @@
-using Hangfire;
-using Portal.Data.Media;
-
 namespace Portal.Jobs.Media;
 
 /// <summary>

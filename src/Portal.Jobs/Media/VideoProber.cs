@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Portal.Data.Entities;
-using Portal.Data.Media;
 using Portal.Inference.Frames;
 using Portal.Jobs.Pipeline;
 

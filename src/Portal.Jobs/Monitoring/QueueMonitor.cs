@@ -1,12 +1,8 @@
-using Hangfire;
 using Hangfire.Common;
 using Hangfire.Storage;
 using Hangfire.Storage.Monitoring;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Portal.Data;
-using Portal.Data.Entities;
-using Portal.Data.Media;
 using Portal.Jobs.Pipeline;
 
 namespace Portal.Jobs.Monitoring;

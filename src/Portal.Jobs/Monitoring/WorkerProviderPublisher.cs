@@ -1,4 +1,3 @@
-using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Portal.Data.Entities;
 using Portal.Inference.Actions;
 using Portal.Inference.Blobs;
 using Portal.Inference.Timeline;

@@ -1,6 +1,3 @@
-using Hangfire;
-using Microsoft.Extensions.Options;
-using Portal.Data.Media;
 using Portal.Jobs.Media;
 
 namespace Portal.Jobs.Pipeline;

@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Portal.Data.Entities;
-using Portal.Data.Media;
 using Portal.Inference.Blobs;
 using Portal.Inference.Frames;
 using Portal.Inference.Pose;

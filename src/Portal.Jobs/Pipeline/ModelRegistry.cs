@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
-using Portal.Data.Entities;
 using Portal.Inference.Actions;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;

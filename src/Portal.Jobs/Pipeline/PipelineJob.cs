@@ -1,4 +1,3 @@
-using Hangfire;
 using Hangfire.Common;
 using Hangfire.Server;
 using Hangfire.States;

@@ -1,11 +1,7 @@
-using Hangfire;
 using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Portal.Data;
-using Portal.Data.Entities;
-using Portal.Data.Media;
 
 namespace Portal.Jobs.Pipeline;
 

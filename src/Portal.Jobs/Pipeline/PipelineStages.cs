@@ -1,5 +1,3 @@
-using Hangfire;
-
 namespace Portal.Jobs.Pipeline;
 
 /// <summary>One row of <see cref="PipelineStages.All"/>: a stage, the job that does it, its queue and its share of the progress bar.</summary>

@@ -2,7 +2,6 @@ using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Jobs.Media;
 
 namespace Portal.Jobs.Pipeline;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using FFMpegCore;
 using FFMpegCore.Exceptions;
-using Portal.Data.Media;
 using Portal.Inference.Frames;
 
 namespace Portal.Jobs.Pipeline;

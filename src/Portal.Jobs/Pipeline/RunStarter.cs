@@ -1,7 +1,4 @@
-using Hangfire;
-using Microsoft.Extensions.Options;
 using Portal.Data;
-using Portal.Data.Entities;
 
 namespace Portal.Jobs.Pipeline;
 

@@ -1,5 +1,3 @@
-using Portal.Data;
-
 namespace Portal.Web.Accounts;
 
 /// <summary>

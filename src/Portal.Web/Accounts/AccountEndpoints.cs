@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
-using Portal.Data.Entities;
 
 namespace Portal.Web.Accounts;
 

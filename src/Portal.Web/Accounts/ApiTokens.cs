@@ -2,8 +2,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Portal.Data;
-using Portal.Data.Entities;
 
 namespace Portal.Web.Accounts;
 

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
-using Portal.Data.Entities;
 
 namespace Portal.Web.Accounts;
 

@@ -1,5 +1,3 @@
-using Portal.Data.Entities;
-
 namespace Portal.Web.Accounts;
 
 /// <summary>

@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Portal.Data;
-using Portal.Data.Entities;
 
 namespace Portal.Web.Accounts;
 

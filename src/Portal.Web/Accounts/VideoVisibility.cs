@@ -1,5 +1,3 @@
-using Portal.Data.Entities;
-
 namespace Portal.Web.Accounts;
 
 /// <summary>The owner rule: a caller sees its own videos (and through them their runs, results and media); an admin sees all.</summary>

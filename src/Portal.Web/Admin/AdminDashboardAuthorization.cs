@@ -1,5 +1,4 @@
 using Hangfire.Dashboard;
-using Portal.Data.Entities;
 
 namespace Portal.Web.Admin;
 

@@ -1,8 +1,6 @@
 using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Jobs.Hosting;
 using Portal.Web.Accounts;
 using Portal.Web.Admin;

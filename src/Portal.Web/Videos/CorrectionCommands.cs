@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Web.Accounts;
 
 namespace Portal.Web.Videos;

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Inference.Blobs;
 using Portal.Inference.Skeletons;
 using Portal.Web.Accounts;

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Web.Accounts;
 
 namespace Portal.Web.Videos;

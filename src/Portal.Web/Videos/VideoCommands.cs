@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Data.Media;
 using Portal.Jobs.Pipeline;
 using Portal.Web.Accounts;

@@ -1,5 +1,3 @@
-using Portal.Data.Entities;
-
 namespace Portal.Web.Videos;
 
 /// <summary>A video as the API and the pages show it.</summary>

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
-using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Data.Media;
 using Portal.Jobs.Pipeline;
 

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Portal.Inference.Actions;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
-using Portal.TestSupport;
 using Xunit.Abstractions;
 
 namespace Portal.Inference.Tests.Actions;

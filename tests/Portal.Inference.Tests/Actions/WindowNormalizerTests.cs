@@ -1,5 +1,4 @@
 using Portal.Inference.Actions;
-using Portal.TestSupport;
 
 namespace Portal.Inference.Tests.Actions;
 

@@ -1,4 +1,3 @@
-using Portal.Inference.Pose;
 using Portal.Inference.Blobs;
 
 namespace Portal.Inference.Tests.Blobs;

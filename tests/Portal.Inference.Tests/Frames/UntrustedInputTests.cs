@@ -1,5 +1,4 @@
 using Portal.Inference.Frames;
-using Portal.TestSupport;
 
 namespace Portal.Inference.Tests.Frames;
 

@@ -1,5 +1,4 @@
 using Portal.Inference.Onnx;
-using Portal.TestSupport;
 
 namespace Portal.Inference.Tests.Onnx;
 

@@ -1,5 +1,3 @@
-using Portal.Inference.Pose;
-
 namespace Portal.Inference.Tests.Pose;
 
 public class MoveNetDecoderTests

@@ -2,8 +2,6 @@ using System.Text.Json;
 using Portal.Inference.Frames;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
-using Portal.Inference.Pose;
-using Portal.TestSupport;
 using Xunit.Abstractions;
 
 namespace Portal.Inference.Tests.Pose;

@@ -3,8 +3,6 @@ using System.Runtime.InteropServices;
 using Portal.Inference.Frames;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
-using Portal.Inference.Pose;
-using Portal.TestSupport;
 using Xunit.Abstractions;
 
 namespace Portal.Inference.Tests.Pose;

@@ -1,4 +1,3 @@
-using Portal.Inference.Pose;
 using Portal.Inference.Tracking;
 
 namespace Portal.Inference.Tests.Tracking;

@@ -1,5 +1,3 @@
-using Portal.Data.Entities;
-
 namespace Portal.Web.Components.Library;
 
 /// <summary>What the library shows: videos with this status, this action label, this text in the file name.</summary>

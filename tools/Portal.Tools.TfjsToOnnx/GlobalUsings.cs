@@ -1,0 +1,2 @@
+// Namespaces most files of this project use, imported once here instead of at the top of each file.
+global using Portal.Tools.TfjsToOnnx.Tfjs;
