@@ -53,12 +53,12 @@ public sealed class UntrustedInputTests : IDisposable
 
     /// <summary>
     /// Protocols that open other files or addresses, or read a file from inside another: each refused by the protocol
-    /// whitelist before it opens anything, also where a playlist or list would name them.
+    /// whitelist before it opens anything, also where a playlist or list would name them. (tee is not among them: it
+    /// is an output-only protocol, and ffmpeg refuses to read through it with or without the whitelist.)
     /// </summary>
     [Theory]
     [InlineData("subfile,,start,0,end,0,,:{clip}", "subfile")]
     [InlineData("concat:{clip}|{clip}", "concat")]
-    [InlineData("tee:{clip}", "tee")]
     [InlineData("data:video/mp4;base64,AAAAIGZ0eXBpc29t", "data")]
     [InlineData("http://127.0.0.1:9/clip.mp4", "http")]
     [InlineData("crypto:{clip}", "crypto")]
