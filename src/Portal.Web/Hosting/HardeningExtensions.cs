@@ -35,7 +35,8 @@ public static class HardeningExtensions
     {
         app.Use(async (context, next) =>
         {
-            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            // Hex, not base64: '+', '/' and '=' would be HTML-encoded in the page's attribute and no longer match the header.
+            var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
             context.Items[NonceItem] = nonce;
             // On starting, not now: the exception handler clears the headers of a failed response before it re-executes.
             context.Response.OnStarting(() =>
