@@ -6,8 +6,6 @@ namespace Portal.EndToEndTests;
 /// </summary>
 public sealed class ContentSecurityPolicyTests(RunningPortal portal) : IClassFixture<RunningPortal>
 {
-    private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 300_000 };
-
     [Fact]
     public async Task Library_Upload_Review_AndJobsDashboard_RunWithoutAPolicyViolation()
     {
@@ -15,14 +13,7 @@ public sealed class ContentSecurityPolicyTests(RunningPortal portal) : IClassFix
         var violations = new List<string>();
         Watch(page, violations);
 
-        await page.GotoAsync("/upload");
-        await page.GetByTestId("upload-input").SetInputFilesAsync(TestPaths.Video("tfjs_pose_1.mp4"));
-        await page.GetByTestId("upload-button").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("upload-state").First).ToHaveTextAsync("uploaded", Slow);
-        var id = await page.GetByTestId("upload-item").First.GetAttributeAsync("data-video-id");
-        await page.GotoAsync("/");
-        var row = page.Locator($"[data-testid=video-row][data-video-id='{id}']");
-        await Assertions.Expect(row.GetByTestId("video-status")).ToHaveTextAsync("Succeeded", Slow);
+        var (row, _) = await ReviewPageTests.UploadUntilSucceededAsync(page, "tfjs_pose_1.mp4");
 
         AssertNone(violations);
 
