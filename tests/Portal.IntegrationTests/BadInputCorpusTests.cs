@@ -20,7 +20,7 @@ public sealed class BadInputCorpusTests(PortalApp app) : IClassFixture<PortalApp
         ("random", VideoStatus.Failed, "not a video Portal can read"),
         ("truncated", VideoStatus.Failed, "incomplete MP4"),
         ("audio", VideoStatus.Failed, "only audio"),
-        ("zero-frames", VideoStatus.Failed, "could not be converted"),
+        ("zero-frames", VideoStatus.Failed, "could not be converted for review: ffmpeg failed after 0.0 s of 1.0 s and said \"Conversion failed!\""),
         ("huge-30000", VideoStatus.Failed, "picture size"),
         ("huge-16000", VideoStatus.Failed, "up to 8192x8192"),
         ("variable-frame-rate", VideoStatus.Succeeded, null),

@@ -88,8 +88,12 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
         catch (FFMpegException e) when (!context.CancellationToken.IsCancellationRequested)
         {
             File.Delete(output);
+            // FFMpegCore's message is "ffmpeg exited with non-zero exit-code (CODE - STDERR)": its last line ends with the
+            // wrapper's own closing parenthesis, which is not ffmpeg's.
+            var said = FfmpegProcess.LastLines(e.Message, count: 1);
+            if (e.Message.EndsWith(')') && said.EndsWith(')')) said = said[..^1];
             throw new PipelineFailure(
-                $"The video could not be converted for review: ffmpeg failed after {progress * duration:0.0} s of {duration:0.0} s ({FfmpegProcess.LastLines(e.Message, count: 1)}).", e);
+                $"The video could not be converted for review: ffmpeg failed after {progress * duration:0.0} s of {duration:0.0} s and said \"{said}\".", e);
         }
 
         return lastComplaint;
