@@ -53,7 +53,10 @@ def load_encoder(model: nn.Module, path: Path, cfg: dict) -> None:
     if hasattr(model, "streams"):
         raise ValueError("--encoder needs a single-stream base model; this base is an ensemble")
     enc = torch.load(path, map_location="cpu")
-    if enc.get("layout") != cfg["layout"] or enc.get("architecture") != cfg["model"]:
+    shape = ("channels", "blocks", "heads", "key_dim", "features", "ignore_joints", "frequency_low")
+    same = all(list(np.atleast_1d(enc.get("architecture", {}).get(k, 0))) == list(np.atleast_1d(cfg["model"].get(k, 0)))
+               for k in shape)
+    if enc.get("layout") != cfg["layout"] or not same:
         raise ValueError(f"{path}: encoder of another architecture ({enc.get('layout')}, {enc.get('architecture')})")
     missing, unexpected = model.load_state_dict(enc["state_dict"], strict=False)
     if unexpected or any(not k.startswith(("pool_score.", "classifier.")) for k in missing):
