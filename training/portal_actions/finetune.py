@@ -194,6 +194,8 @@ def card(cfg: dict, base_card: dict, rs, args: argparse.Namespace, model: nn.Mod
                      f"(--validation-fraction {args.validation_fraction}, seed {args.seed})",
                      "input": "the reviewed tracks' keypoints", "top1": metrics["validationAccuracy"],
                      "n": metrics["validationWindows"], "checkpoint": "last epoch"}]
+    if metrics["validationAccuracy"] is None:
+        c["metrics"] = []  # one video: nothing held out, nothing measured (the C# card reads top1 as a number)
     c["training"] = {"datasets": [data], "seed": args.seed, "epochs": args.epochs, "encoder": args.encoder,
                      "command": "python3 -m portal_actions.finetune " + " ".join(sys.argv[1:])}
     # No calibration set of its own (a few reviewed windows): the base's threshold stands, and the card says so.
