@@ -8,7 +8,9 @@ cmd_pretrain() {
   while [ $# -gt 0 ]; do
     case "$1" in
       --config) config="$2"; shift 2 ;;
-      --tracks|--out) [ -e "$2" ] || [ "$1" = --out ] || die "pretrain: no folder '$2'"
+      --tracks) [ -d "$2" ] || die "pretrain: no folder '$2'"
+        args+=("$1" "$(cd "$2" && pwd)"); shift 2 ;;
+      --out) mkdir -p "$(dirname "$2")" || die "pretrain: cannot create the folder of '$2'"
         args+=("$1" "$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift 2 ;;
       --epochs|--limit|--seed|--threads) args+=("$1" "$2"); shift 2 ;;
       --no-datasets) args+=("$1"); shift ;;

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--configs", nargs="+", default=CONFIGS)
     ap.add_argument("--steps", type=int, default=200)
-    ap.add_argument("--pretrain-epochs", type=int, default=10)
+    ap.add_argument("--pretrain-epochs", type=int, help="default: the config's pretrain.epochs (10 if none)")
     ap.add_argument("--fractions", default="0.05,0.1,0.2,1")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--limit", type=int, help="at most N clips per dataset and split (smoke runs)")
@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg = yaml.safe_load(Path(path).read_text())
         t0 = time.time()
         train, test = load_split(cfg, "train", args.limit), load_split(cfg, "test", args.limit)
-        model, losses = pretrain(cfg, [s for _, s, _ in train], args.pretrain_epochs, args.seed,
+        epochs = args.pretrain_epochs or cfg.get("pretrain", {}).get("epochs", 10)
+        model, losses = pretrain(cfg, [s for _, s, _ in train], epochs, args.seed,
                                  log=lambda m: print(f"[{cfg['name']}] {m}", flush=True))
         encoder = encoder_state(model)
         print(f"[{cfg['name']}] pretrained in {time.time() - t0:.0f}s, final loss {losses[-1]:.4f}", flush=True)
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {r['config']} | {r['fraction']:.0%} | {r['clips']} | {100 * r['scratch']:.1f} | "
               f"{100 * r['mae']:.1f} | {100 * (r['mae'] - r['scratch']):+.1f} |")
     if args.json:
-        Path(args.json).write_text(json.dumps({"steps": args.steps, "pretrainEpochs": args.pretrain_epochs,
+        Path(args.json).write_text(json.dumps({"steps": args.steps, "pretrainEpochs": args.pretrain_epochs or "per config",
                                                "rows": rows}, indent=2))
     return 0
 
