@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pretrain-epochs", type=int, help="default: the config's pretrain.epochs (10 if none)")
     ap.add_argument("--fractions", default="0.05,0.1,0.2,1")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--lr", type=float, help="the supervised learning rate of both arms (default: the config's)")
     ap.add_argument("--limit", type=int, help="at most N clips per dataset and split (smoke runs)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args(argv)
@@ -91,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for path in args.configs:
         cfg = yaml.safe_load(Path(path).read_text())
+        if args.lr:
+            cfg["train"]["lr"] = args.lr
         t0 = time.time()
         train, test = load_split(cfg, "train", args.limit), load_split(cfg, "test", args.limit)
         epochs = args.pretrain_epochs or cfg.get("pretrain", {}).get("epochs", 10)
