@@ -33,4 +33,19 @@ for w in doc["windows"]:
     assert len(w["topK"]) == 5 and all(set(k) == {"label", "score"} for k in w["topK"])
     assert all(a["score"] >= b["score"] for a, b in zip(w["topK"], w["topK"][1:]))
 PY
-echo "training smoke run: trained, exported and classified through C# ($(wc -c <"$tmp/run/actions-smoke.onnx") byte ONNX)"
+# Fine-tuning from reviews (issue 15): the smoke model, its weights read back from its ONNX, fine-tuned for one
+# epoch on a synthetic reviewed set (learning contract §1-2), and the result loaded and run by the C# recognizer.
+/usr/bin/python3 tests/reviewed_fixture.py "$tmp/reviewed" --videos 3 >/dev/null
+/usr/bin/python3 -m portal_actions.finetune --data "$tmp/reviewed" --base "$tmp/run/actions-smoke.onnx" --out "$tmp/tuned" \
+  --name actions-smoke-tuned --version 0.0.2 --epochs 1 --min-windows 5 >"$tmp/tuned.jsonl" 2>"$tmp/tuned.log" ||
+  { cat "$tmp/tuned.log" "$tmp/tuned.jsonl"; exit 1; }
+dotnet "$cli" classify "$tmp/tfjs_pose_1.skeleton.json" \
+  --model "$tmp/tuned/actions-smoke-tuned.card.json" --json >"$tmp/classify-tuned.json"
+/usr/bin/python3 - "$tmp/classify-tuned.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["model"] == {"name": "actions-smoke-tuned", "version": "0.0.2"} and doc["windows"], doc
+for w in doc["windows"]:
+    assert {k["label"] for k in w["topK"]} == {"arm circles", "squat", "wave"}, w
+PY
+echo "training smoke run: trained, exported and classified through C# ($(wc -c <"$tmp/run/actions-smoke.onnx") byte ONNX), fine-tuned and classified again"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import reviewed
 from .skeletons import MSR_TO_KINECT20, PENN13_TO_COCO17
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -44,12 +45,21 @@ PENN_VALIDATION_FRACTION = 5  # one clip in five
 DATASET_LABELS = {"nw-ucla": NWUCLA_LABELS, "msr-action3d": MSR_LABELS, "penn-action": PENN_LABELS}
 
 
+def dataset_labels(name: str) -> list[str]:
+    """A dataset's own label list; for a reviewed set (`reviewed:DIR`) the list in its labels.json."""
+    if name.startswith(reviewed.PREFIX):
+        return reviewed.read_labels(name[len(reviewed.PREFIX):])
+    if name not in DATASET_LABELS:
+        raise ValueError(f"unknown dataset {name!r}")
+    return DATASET_LABELS[name]
+
+
 def union_labels(datasets: list[str]) -> list[str]:
     """The label set of a model trained on these datasets: each dataset's labels in order, a label shared with an
     earlier dataset kept once."""
     out: list[str] = []
     for name in datasets:
-        out += [label for label in DATASET_LABELS[name] if label not in out]
+        out += [label for label in dataset_labels(name) if label not in out]
     return out
 
 
@@ -154,9 +164,23 @@ def load_penn(split: str, root: Path | None = None, limit: int | None = None) ->
     return samples
 
 
+def load_reviewed_split(name: str, split: str, limit: int | None = None) -> list[Sample]:
+    """`reviewed:DIR` -> its windows as samples (one window of 2 s every second, as the product classifies them);
+    split 'test' is the fifth of the videos that reviewed.validation_videos holds out, 'train' the others."""
+    rs = reviewed.load_reviewed(name[len(reviewed.PREFIX):])
+    held_out = reviewed.validation_videos([w.video for w in rs.windows], 0.2, 0)
+    samples = [Sample(f"{w.video}-{w.track}@{w.start:.2f}", w.frames, w.label, 0, 0, rs.layout, w.image_size)
+               for w in rs.windows if (w.video in held_out) == (split == "test")]
+    if limit:
+        samples = samples[:: max(1, len(samples) // limit)][:limit]
+    return samples
+
+
 def load_dataset(name: str, split: str, limit: int | None = None) -> tuple[list[Sample], list[str]]:
-    """-> samples of the split ('train' or 'test'; for Penn Action 'test' is the validation split) and the
-    dataset's labels."""
+    """-> samples of the split ('train' or 'test'; for Penn Action 'test' is the validation split, for a reviewed
+    set the held-out videos) and the dataset's labels."""
+    if name.startswith(reviewed.PREFIX):
+        return load_reviewed_split(name, split, limit), dataset_labels(name)
     loaders = {"nw-ucla": load_nwucla, "msr-action3d": load_msr, "penn-action": load_penn}
     if name not in loaders:
         raise ValueError(f"unknown dataset {name!r}")

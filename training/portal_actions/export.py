@@ -29,7 +29,9 @@ TERMS = {
 
 
 def terms_for(datasets: list[str]) -> str:
-    return (f"Trained on {', '.join(TERMS[d] for d in datasets)}. The weights inherit these terms: "
+    # A reviewed set (reviewed:DIR) is the portal's own users' data: its terms are the deployment's, not a licence.
+    terms = [TERMS.get(d, f"{d} (reviewed in this portal)") for d in datasets]
+    return (f"Trained on {', '.join(terms)}. The weights inherit these terms: "
             "non-commercial research use only.")
 
 
@@ -65,12 +67,14 @@ def card_for(cfg: dict, labels: list[str], params: int, metrics: dict | None) ->
     for ds, m in (metrics or {}).items():
         if layout == "kinect20":
             how = "3D joints as recorded"
+        elif ds.startswith("reviewed:"):
+            how = "the reviewed tracks' keypoints as the pose estimator reported them"
         elif ds == "penn-action":
             how = "the annotated 2D keypoints (13 joints mapped to COCO-17, visibility as score), no noise"
         else:
             how = ("3D test samples mapped to COCO-17 and projected with the Kinect v1 camera (f=525 px, 640x480), "
                    "scores 0.9 body / 0.5 face, no noise")
-        metric_list.append({"dataset": ds, "split": DATASET_SPLITS[ds], "input": how, "top1": round(m["top1"], 4),
+        metric_list.append({"dataset": ds, "split": DATASET_SPLITS.get(ds, "a fifth of the videos held out"), "input": how, "top1": round(m["top1"], 4),
                             "n": m["n"], "checkpoint": "last epoch (no selection on the test or validation split)"})
     return {
         "name": cfg["name"],
@@ -134,20 +138,29 @@ def parity_fixture(model: torch.nn.Module, cfg: dict, limit: int | None) -> dict
             "frameAttention": fa.numpy().reshape(-1).tolist(), "jointAttention": ja.numpy().reshape(-1).tolist()}
 
 
+def write_onnx(model: torch.nn.Module, target) -> None:
+    """The graph the C# ActionRecognizer loads: input `joints` [batch, T, V, 3], outputs logits, frame_attention and
+    joint_attention, opset 17, dynamic batch. `target` is a path or a binary file object."""
+    was_training = model.training
+    model.eval()
+    dummy = torch.zeros(2, model.window, model.num_joints, 3)
+    torch.onnx.export(model, dummy, target if hasattr(target, "write") else str(target), opset_version=17,
+                      input_names=["joints"], output_names=["logits", "frame_attention", "joint_attention"],
+                      dynamic_axes={"joints": {0: "batch"}, "logits": {0: "batch"},
+                                    "frame_attention": {0: "batch"}, "joint_attention": {0: "batch"}},
+                      do_constant_folding=True)
+    model.train(was_training)
+    if not hasattr(target, "write"):
+        onnx.checker.check_model(onnx.load(str(target)))
+
+
 def export(checkpoint: Path, out: Path, metrics: dict | None = None, limit: int | None = None,
            publish: bool = False) -> Path:
     model, cfg, labels = load_checkpoint(checkpoint)
     out.mkdir(parents=True, exist_ok=True)
     name = cfg["name"]
     onnx_path = out / f"{name}.onnx"
-    v = model.num_joints
-    dummy = torch.zeros(2, cfg["window"], v, 3)
-    torch.onnx.export(model, dummy, str(onnx_path), opset_version=17, input_names=["joints"],
-                      output_names=["logits", "frame_attention", "joint_attention"],
-                      dynamic_axes={"joints": {0: "batch"}, "logits": {0: "batch"},
-                                    "frame_attention": {0: "batch"}, "joint_attention": {0: "batch"}},
-                      do_constant_folding=True)
-    onnx.checker.check_model(onnx.load(str(onnx_path)))
+    write_onnx(model, onnx_path)
     if metrics is None and (checkpoint.parent / "metrics.json").exists():
         metrics = json.loads((checkpoint.parent / "metrics.json").read_text())
     params = sum(p.numel() for p in model.parameters())

@@ -1,0 +1,8 @@
+# help:   bench-labels [--steps N] [--pretrain-epochs N] [--fractions 0.05,0.1,0.2,1] [--configs FILE...]
+# help:                      top-1 with 5/10/20/100% of the training labels, from scratch versus SkeletonMAE-
+# help:                      pretrained (NW-UCLA 3D and the 2D variant, reduced models; docs/benchmarks.md)
+
+cmd_bench_labels() {
+  bash "$ROOT/training/install.sh" || die "bench-labels: the Python packages are missing; see above."
+  (cd "$ROOT/training" && nice /usr/bin/python3 -m portal_actions.bench_labels "$@") || die "bench-labels: failed."
+}

@@ -1,0 +1,75 @@
+"""SkeletonMAE pretraining (portal_actions.mae): the masks, that masked joints cannot leak into their own
+reconstruction, and that the saved encoder is what finetune --encoder loads."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+
+from portal_actions.bench_labels import label_subset
+from portal_actions.mae import BODY_PARTS, SkeletonMAE, make_mask, pretrain, save_encoder, track_samples
+from portal_actions.model import ActionGCN
+from reviewed_fixture import write_set
+
+TRAINING = Path(__file__).resolve().parents[1]
+
+
+def test_masks_are_whole_body_parts_or_runs_of_whole_frames():
+    mask = make_mask(200, 32, "coco17", np.random.default_rng(0))
+    parts = [set(p) for p in BODY_PARTS["coco17"]]
+    kinds = set()
+    for m in mask:
+        if m.all(axis=1).any():  # frame level: runs of 4 whole frames, 40% of the window
+            kinds.add("frame")
+            assert m.any(axis=1).sum() == 12 and (m.all(axis=1) == m.any(axis=1)).all()
+            assert all(m[r * 4:(r + 1) * 4].all() or not m[r * 4:(r + 1) * 4].any() for r in range(8))
+        else:                    # joint level: one or two body parts in every frame
+            kinds.add("joint")
+            joints = set(np.flatnonzero(m[0]))
+            assert (m == m[0]).all() and any(joints == p or joints == p | q for p in parts for q in parts)
+    assert kinds == {"frame", "joint"}
+
+
+def test_masked_joints_do_not_reach_their_own_reconstruction():
+    torch.manual_seed(0)
+    mae = SkeletonMAE(ActionGCN("coco17", 1, 16, channels=16, blocks=1, heads=2, key_dim=4,
+                                features=("joint", "bone", "motion"))).eval()
+    x = torch.randn(2, 16, 17, 3)
+    mask = torch.from_numpy(make_mask(2, 16, "coco17", np.random.default_rng(1)))
+    changed = x.clone()
+    changed[mask] = torch.randn(int(mask.sum()), 3) * 5
+    with torch.no_grad():
+        torch.testing.assert_close(mae(x, mask), mae(changed, mask))
+        assert not torch.allclose(mae(x, mask), mae(x, torch.zeros_like(mask)))
+
+
+def test_pretrained_encoder_is_saved_without_the_decoder_and_fine_tuning_loads_it(tmp_path):
+    reviewed = write_set(tmp_path / "reviewed", videos=4)
+    base_cfg = yaml.safe_load((TRAINING / "configs" / "actions-coco2d.yaml").read_text())
+    cfg = {**base_cfg, "augment": {}}
+    samples = track_samples(reviewed / "tracks", 2.0, 1.0, "coco17")
+    assert len(samples) == 4 * 11 and all(s.joints.shape[1:] == (17, 3) for s in samples)
+    model, losses = pretrain(cfg, samples[:16], epochs=1, batch=8, log=lambda m: None)
+    enc = tmp_path / "actions-coco2d.encoder.pt"
+    save_encoder(model, cfg, enc, {"base": "actions-coco2d"})
+    saved = torch.load(enc)["state_dict"]
+    assert "blocks.0.qk.weight" in saved
+    assert not any(k.startswith(("classifier", "pool_score", "decode", "mask_token")) for k in saved)
+    assert json.loads((tmp_path / "actions-coco2d.encoder.json").read_text())["base"] == "actions-coco2d"
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "portal_actions.finetune", "--data", str(reviewed), "--base",
+                        str(TRAINING.parent / "models/actions/actions-coco2d.onnx"), "--out", str(out), "--name", "t",
+                        "--version", "1", "--epochs", "1", "--min-windows", "5", "--encoder", str(enc)],
+                       cwd=TRAINING, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr[-2000:]
+    assert json.loads((out / "t.card.json").read_text())["training"]["encoder"] == str(enc)
+
+
+def test_label_subsets_keep_every_class_and_are_reproducible():
+    train = [("a", None, y) for y in range(3) for _ in range(40)]
+    sub = label_subset(train, 0.05, 7)
+    assert sorted(y for _, _, y in sub) == [0, 0, 1, 1, 2, 2]  # ceil(0.05 * 40) = 2 of each class
+    assert [id(s) for s in sub] == [id(s) for s in label_subset(train, 0.05, 7)]
