@@ -32,6 +32,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
+    public DbSet<ReviewMark> ReviewMarks => Set<ReviewMark>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Identity's own mapping first; the schema and Portal's configurations apply on top of it.

@@ -32,6 +32,9 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         new("GET", "/api/videos/{id:guid}/skeletons.json", i => $"/api/videos/{i.Video}/skeletons.json"),
         new("GET", "/api/videos/{id:guid}/corrections", i => $"/api/videos/{i.Video}/corrections"),
         new("POST", "/api/videos/{id:guid}/corrections", i => $"/api/videos/{i.Video}/corrections", """{"kind":"relabel","track":1,"index":0,"label":"stolen"}"""),
+        new("GET", "/api/videos/{id:guid}/reviews", i => $"/api/videos/{i.Video}/reviews"),
+        new("POST", "/api/videos/{id:guid}/reviews", i => $"/api/videos/{i.Video}/reviews", """{"track":1}"""),
+        new("DELETE", "/api/videos/{id:guid}/reviews", i => $"/api/videos/{i.Video}/reviews?track=1"),
         new("GET", "/api/videos/{id:guid}/poses", i => $"/api/videos/{i.Video}/poses"),
         new("GET", "/api/videos/{id:guid}/attention", i => $"/api/videos/{i.Video}/attention"),
         new("GET", "/api/videos/{id:guid}/proxy.mp4", i => $"/api/videos/{i.Video}/proxy.mp4"),
@@ -49,6 +52,7 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
     {
         ["GET /api/videos/"] = "lists the caller's own videos only (checked below: B's list lacks A's video)",
         ["GET /api/videos/labels"] = "labels of the caller's own videos only (checked below)",
+        ["GET /api/datasets/reviewed"] = "the caller's own reviewed tracks; another owner's only for admins (ReviewedDatasetTests)",
         ["POST /api/videos/"] = "uploads a new video owned by the caller",
         ["POST /api/uploads/"] = "starts a new resumable upload owned by the caller",
         ["OPTIONS /api/uploads/"] = "tus capabilities, no data",

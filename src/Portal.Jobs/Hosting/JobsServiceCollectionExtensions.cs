@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portal.Data;
 using Portal.Inference.Onnx;
+using Portal.Jobs.Learning;
 using Portal.Jobs.Media;
 using Portal.Jobs.Monitoring;
 using Portal.Jobs.Pipeline;
@@ -53,6 +54,7 @@ public static class JobsServiceCollectionExtensions
         builder.Services.AddSingleton<VideoProber>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<RunStarter>();
+        builder.Services.AddSingleton<ReviewedDataset>();
         builder.Services.AddTransient<PipelineStageServices>();
         builder.Services.AddTransient<ProbeVideoJob>();
         builder.Services.AddTransient<ProxyJob>();
