@@ -34,6 +34,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<ReviewMark> ReviewMarks => Set<ReviewMark>();
 
+    public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Identity's own mapping first; the schema and Portal's configurations apply on top of it.

@@ -55,6 +55,7 @@ public static class JobsServiceCollectionExtensions
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<RunStarter>();
         builder.Services.AddSingleton<ReviewedDataset>();
+        builder.Services.AddSingleton<ModelVersions>();
         builder.Services.AddTransient<PipelineStageServices>();
         builder.Services.AddTransient<ProbeVideoJob>();
         builder.Services.AddTransient<ProxyJob>();
