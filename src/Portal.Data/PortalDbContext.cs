@@ -36,6 +36,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
 
+    public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Identity's own mapping first; the schema and Portal's configurations apply on top of it.

@@ -31,7 +31,8 @@ public sealed class ModelVersions(IMediaStore media, TimeProvider clock)
     /// version of <paramref name="draft"/>'s name: the ONNX goes to the media store first, then the row is written in
     /// one transaction; if that fails the stored file is deleted again.
     /// </summary>
-    public async Task<ModelVersion> RegisterAsync(PortalDbContext db, ModelVersionDraft draft, string onnxPath, string cardPath, CancellationToken cancellationToken)
+    /// <param name="beforeSave">Changes to other rows of <paramref name="db"/> that must be saved with the version (the training's own row).</param>
+    public async Task<ModelVersion> RegisterAsync(PortalDbContext db, ModelVersionDraft draft, string onnxPath, string cardPath, CancellationToken cancellationToken, Action<ModelVersion>? beforeSave = null)
     {
         var id = Guid.CreateVersion7();
         var key = OnnxKey(id);
@@ -57,6 +58,7 @@ public sealed class ModelVersions(IMediaStore media, TimeProvider clock)
                 JsonSerializer.Serialize(parsed.Labels), draft.BaseName, draft.BaseVersion,
                 JsonSerializer.Serialize(new { videos = draft.Videos, corrections = draft.Corrections }), draft.DurationSeconds, clock.GetUtcNow());
             db.ModelVersions.Add(row);
+            beforeSave?.Invoke(row);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return row;
@@ -114,7 +116,8 @@ public sealed class ModelVersions(IMediaStore media, TimeProvider clock)
     {
         Directory.CreateDirectory(directory);
         var onnx = Path.Combine(directory, "model.onnx");
-        var cardPath = Path.Combine(directory, $"{version.Name}.card.json");
+        // model.card.json beside model.onnx: the trainer finds a base model's card by the ONNX file's name.
+        var cardPath = Path.Combine(directory, "model.card.json");
         if (!File.Exists(onnx))
         {
             await using var lease = await media.LeaseForReadingAsync(version.OnnxKey, cancellationToken);

@@ -9,7 +9,11 @@ using Portal.Inference.Timeline;
 namespace Portal.Jobs.Learning;
 
 /// <summary>What an export wrote: the counts a person or a training job checks before going on.</summary>
-public sealed record ReviewedDatasetSummary(int Videos, int Tracks, int Segments, IReadOnlyList<string> Labels);
+public sealed record ReviewedDatasetSummary(int Tracks, int Segments, IReadOnlyList<string> Labels, IReadOnlyList<Guid> VideoIds, IReadOnlyList<Guid> RunIds)
+{
+    /// <summary>How many reviewed videos the set holds.</summary>
+    public int Videos => VideoIds.Count;
+}
 
 /// <summary>
 /// Writes the reviewed training set (docs/formats.md, "Reviewed training set"; the contract with training/ in
@@ -42,6 +46,7 @@ public sealed class ReviewedDataset(IDbContextFactory<PortalDbContext> dbFactory
                            select new { Mark = m, Video = v, Run = r }).ToListAsync(cancellationToken);
 
         var tracks = new List<ExportedTrack>();
+        var runIds = new List<Guid>();
         var fps = 0.0;
         // A video reviewed on several runs (reprocessed in between) is exported once, from its latest reviewed run:
         // its track numbers are those of one run, so file names stay unique per video and track.
@@ -77,6 +82,11 @@ public sealed class ReviewedDataset(IDbContextFactory<PortalDbContext> dbFactory
 
                 var file = $"tracks/{video.Id}-{track.TrackNumber}.json";
                 await WriteTrackAsync(Path.Combine(directory, file), video, run, track, cancellationToken);
+                if (!runIds.Contains(run.Id))
+                {
+                    runIds.Add(run.Id);
+                }
+
                 tracks.Add(new ExportedTrack(file, video.Id, track.TrackNumber, video.OwnerId, run.ActionModel, run.ActionModelVersion, segments));
                 fps = fps == 0 ? run.AnalysisFps : fps;
             }
@@ -89,7 +99,7 @@ public sealed class ReviewedDataset(IDbContextFactory<PortalDbContext> dbFactory
             await JsonSerializer.SerializeAsync(stream, document, LabelsJson, cancellationToken);
         }
 
-        return new ReviewedDatasetSummary(tracks.Select(t => t.VideoId).Distinct().Count(), tracks.Count, tracks.Sum(t => t.Segments.Count), labels);
+        return new ReviewedDatasetSummary(tracks.Count, tracks.Sum(t => t.Segments.Count), labels, [.. tracks.Select(t => t.VideoId).Distinct()], runIds);
     }
 
     /// <summary>

@@ -89,6 +89,13 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
             return ActionCard(model);
         }
 
+        // "NAME@VERSION" of a shipped model: the installed card, when it is that version.
+        var at = model.LastIndexOf('@');
+        if (at > 0 && IsShipped(model[..at]) && ActionCard(model[..at]) is var shipped && shipped.Version == model[(at + 1)..])
+        {
+            return shipped;
+        }
+
         return ModelVersions.Find(db, model) is { } registered
             ? RegisteredCard(registered)
             : throw new PipelineFailure($"No action model '{model}': neither installed ({string.Join(", ", ActionModelNames())}) nor registered (NAME or NAME@VERSION).");

@@ -33,6 +33,7 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddSingleton<CorrectionCommands>();
         builder.Services.AddSingleton<ReviewCommands>();
         builder.Services.AddSingleton<ReviewedDatasetAccess>();
+        builder.Services.AddSingleton<TrainingCommands>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("postgresql")
@@ -69,6 +70,7 @@ public static class WebServiceCollectionExtensions
         app.MapTusUploads();
         app.MapTimelineApi();
         app.MapDatasetApi();
+        app.MapTrainingApi();
         app.MapHangfireDashboard("/admin/jobs", new DashboardOptions
         {
             Authorization = [new AdminDashboardAuthorization()],
