@@ -58,6 +58,23 @@ public sealed class ModelRegistryTests(PortalApp app) : IClassFixture<PortalApp>
         }
 
         Assert.Equal("actions-coco2d", (await ReprocessAsync(uploaded.Id, null)).Model.Name);
+
+        // `./portal models list` shows registered versions through this command (the web app's, with the database).
+        var output = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(0, await Portal.Web.Learning.LearningCommandLine.RunAsync(["models", "registered"],
+                new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = app.ConnectionString }));
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        Assert.Contains("taught-coco2d@1", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("actions-coco2d@3.0.0  0.500", output.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>Registers the shipped coco2d model with every label prefixed, as the training job registers what it trained.</summary>

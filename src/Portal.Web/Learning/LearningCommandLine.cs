@@ -15,9 +15,9 @@ namespace Portal.Web.Learning;
 /// </summary>
 public static class LearningCommandLine
 {
-    private const string Usage = "usage: review mark|unmark VIDEO_ID [--track N] | dataset export [--owner EMAIL] --out DIR";
+    private const string Usage = "usage: review mark|unmark VIDEO_ID [--track N] | dataset export [--owner EMAIL] --out DIR | models registered";
 
-    public static bool Handles(string[] args) => args is ["review", ..] or ["dataset", ..];
+    public static bool Handles(string[] args) => args is ["review", ..] or ["dataset", ..] or ["models", "registered"];
 
     /// <summary>The owner of the video, acting on its own video.</summary>
     private sealed record OwnerCaller(string OwnerId) : ICurrentUser
@@ -45,6 +45,7 @@ public static class LearningCommandLine
                     await ReviewAsync(services, args[1] == "mark", video, track),
                 ["dataset", "export", .. var rest] when ExportOptions(rest, out var owner, out var output) =>
                     await ExportAsync(services, owner, output),
+                ["models", "registered"] => await ListRegisteredAsync(services),
                 _ => await FailAsync(2, Usage),
             };
         }
@@ -112,6 +113,38 @@ public static class LearningCommandLine
         Console.WriteLine($"Wrote {summary.Tracks} reviewed track(s) of {summary.Videos} video(s), {summary.Segments} segment(s), " +
             $"labels [{string.Join(", ", summary.Labels)}] to {Path.GetFullPath(output)}");
         return 0;
+    }
+
+    /// <summary>The registered versions, newest first, as `./portal models list` shows them below the shipped cards.</summary>
+    private static async Task<int> ListRegisteredAsync(IServiceProvider services)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var versions = await db.ModelVersions.AsNoTracking().OrderByDescending(m => m.CreatedAt).ToListAsync();
+        if (versions.Count == 0)
+        {
+            Console.WriteLine("no registered model versions (train one from reviewed videos).");
+            return 0;
+        }
+
+        var rows = versions.Select(v => (Name: $"{v.Name}@{v.Version}", Default: v.IsDefault ? "default" : "",
+            Base: $"{v.BaseName}@{v.BaseVersion}", Accuracy: ValidationAccuracy(v.MetricsJson), Created: v.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))).ToList();
+        var nameWidth = Math.Max(7, rows.Max(r => r.Name.Length));
+        var baseWidth = Math.Max(4, rows.Max(r => r.Base.Length));
+        Console.WriteLine($"{"VERSION".PadRight(nameWidth)}  {"DEFAULT",-7}  {"BASE".PadRight(baseWidth)}  {"VAL.ACC",-7}  CREATED");
+        foreach (var r in rows)
+        {
+            Console.WriteLine($"{r.Name.PadRight(nameWidth)}  {r.Default,-7}  {r.Base.PadRight(baseWidth)}  {r.Accuracy,-7}  {r.Created}");
+        }
+
+        return 0;
+    }
+
+    private static string ValidationAccuracy(string metricsJson)
+    {
+        using var metrics = System.Text.Json.JsonDocument.Parse(metricsJson);
+        return metrics.RootElement.TryGetProperty("validationAccuracy", out var value) && value.TryGetDouble(out var accuracy)
+            ? accuracy.ToString("0.000", CultureInfo.InvariantCulture)
+            : "-";
     }
 
     private static bool TrackOption(string[] rest, out int? track)
