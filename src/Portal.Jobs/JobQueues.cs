@@ -14,5 +14,15 @@ public static class JobQueues
 
     public const string Default = "default";
 
+    /// <summary>
+    /// PyTorch fine-tuning (issue 15): served only by workers that name it (`./portal worker --queues training`), never
+    /// by a worker with no queues configured, because it needs Debian's python3-torch and hours of CPU at worst.
+    /// </summary>
+    public const string Training = "training";
+
+    /// <summary>What a worker with no queues configured serves.</summary>
     public static readonly string[] All = [Media, Inference, Default];
+
+    /// <summary>Every queue a worker may name.</summary>
+    public static readonly string[] Known = [Media, Inference, Default, Training];
 }

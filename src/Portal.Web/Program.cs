@@ -1,10 +1,16 @@
 using Portal.Jobs.Hosting;
 using Portal.Web.Accounts;
 using Portal.Web.Hosting;
+using Portal.Web.Learning;
 
 if (AccountCommandLine.Handles(args))
 {
     return await AccountCommandLine.RunAsync(args);
+}
+
+if (LearningCommandLine.Handles(args))
+{
+    return await LearningCommandLine.RunAsync(args);
 }
 
 var builder = WebApplication.CreateBuilder(args);

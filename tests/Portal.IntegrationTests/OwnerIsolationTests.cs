@@ -16,7 +16,7 @@ namespace Portal.IntegrationTests;
 public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp>
 {
     /// <summary>Where a row's request goes: its route with A's ids filled in.</summary>
-    private sealed record Ids(Guid Video, string Upload);
+    private sealed record Ids(Guid Video, string Upload, Guid Training);
 
     /// <summary>A route that serves or changes one owner's resource, and the request that asks for A's.</summary>
     private sealed record OwnedRoute(string Method, string Pattern, Func<Ids, string> Path, string? JsonBody = null);
@@ -32,12 +32,17 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         new("GET", "/api/videos/{id:guid}/skeletons.json", i => $"/api/videos/{i.Video}/skeletons.json"),
         new("GET", "/api/videos/{id:guid}/corrections", i => $"/api/videos/{i.Video}/corrections"),
         new("POST", "/api/videos/{id:guid}/corrections", i => $"/api/videos/{i.Video}/corrections", """{"kind":"relabel","track":1,"index":0,"label":"stolen"}"""),
+        new("GET", "/api/videos/{id:guid}/reviews", i => $"/api/videos/{i.Video}/reviews"),
+        new("POST", "/api/videos/{id:guid}/reviews", i => $"/api/videos/{i.Video}/reviews", """{"track":1}"""),
+        new("DELETE", "/api/videos/{id:guid}/reviews", i => $"/api/videos/{i.Video}/reviews?track=1"),
         new("GET", "/api/videos/{id:guid}/poses", i => $"/api/videos/{i.Video}/poses"),
         new("GET", "/api/videos/{id:guid}/attention", i => $"/api/videos/{i.Video}/attention"),
         new("GET", "/api/videos/{id:guid}/proxy.mp4", i => $"/api/videos/{i.Video}/proxy.mp4"),
         new("GET", "/api/videos/{id:guid}/keyframes/{track:int}/{segment:int}.png", i => $"/api/videos/{i.Video}/keyframes/1/0.png"),
         new("POST", "/api/videos/{id:guid}/cancel", i => $"/api/videos/{i.Video}/cancel"),
         new("POST", "/api/videos/{id:guid}/reprocess", i => $"/api/videos/{i.Video}/reprocess", "{}"),
+        new("GET", "/api/trainings/{id:guid}", i => $"/api/trainings/{i.Training}"),
+        new("POST", "/api/trainings/{id:guid}/cancel", i => $"/api/trainings/{i.Training}/cancel"),
         new("HEAD", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
         new("PATCH", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
         new("DELETE", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
@@ -49,6 +54,9 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
     {
         ["GET /api/videos/"] = "lists the caller's own videos only (checked below: B's list lacks A's video)",
         ["GET /api/videos/labels"] = "labels of the caller's own videos only (checked below)",
+        ["GET /api/datasets/reviewed"] = "the caller's own reviewed tracks; another owner's only for admins (ReviewedDatasetTests)",
+        ["GET /api/trainings/"] = "the caller's own trainings (TrainingJobTests: B's list lacks A's)",
+        ["POST /api/trainings/"] = "starts a training on the caller's own reviewed videos; naming another owner is 404 (TrainingJobTests)",
         ["POST /api/videos/"] = "uploads a new video owned by the caller",
         ["POST /api/uploads/"] = "starts a new resumable upload owned by the caller",
         ["OPTIONS /api/uploads/"] = "tus capabilities, no data",
@@ -71,7 +79,7 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
     {
         var a = app.Owner;
         var b = await app.AddAccountAsync($"b-{Guid.NewGuid():N}@portal.test");
-        var ids = new Ids(await ProcessedVideoAsync(), await StartUploadAsync());
+        var ids = new Ids(await ProcessedVideoAsync(), await StartUploadAsync(), await StartTrainingAsync());
         using var asB = app.CreateClient(b);
         using var anonymous = app.CreateClient(account: null);
         var unknown = new List<string>();
@@ -232,6 +240,15 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         var video = await app.WaitUntilFinishedAsync(uploaded.Id);
         Assert.True(video.Status == VideoStatus.Succeeded, $"{video.Status} {video.Error}");
         return uploaded.Id;
+    }
+
+    /// <summary>A training of A's: queued, never run (this app's worker does not serve the training queue).</summary>
+    private async Task<Guid> StartTrainingAsync()
+    {
+        using var client = app.CreateClient();
+        using var response = await client.PostAsJsonAsync(new Uri("/api/trainings", UriKind.Relative), new { epochs = 1 });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
     /// <summary>A resumable upload of A's, created and left unfinished.</summary>

@@ -30,9 +30,13 @@ public sealed record ActionModelCard : ModelCard
     public int JointCount => SkeletonLayouts.JointCount(Layout);
 
     /// <summary>Reads and checks an action card; a card that Portal cannot run is an <see cref="InvalidDataException"/> naming the file.</summary>
-    public static new ActionModelCard Load(string cardPath)
+    public static new ActionModelCard Load(string cardPath) => Check(Read<ActionModelCard>(cardPath), cardPath);
+
+    /// <summary>Reads and checks an action card's JSON as if it were the file at <paramref name="cardPath"/>.</summary>
+    public static ActionModelCard Parse(string json, string cardPath) => Check(Parse<ActionModelCard>(System.Text.Encoding.UTF8.GetBytes(json), cardPath), cardPath);
+
+    private static ActionModelCard Check(ActionModelCard card, string cardPath)
     {
-        var card = Read<ActionModelCard>(cardPath);
         if (card.Task != "action-recognition")
         {
             throw new InvalidDataException($"'{cardPath}' is a '{card.Task}' model card, not 'action-recognition'.");

@@ -60,10 +60,16 @@ public record ModelCard
             throw new FileNotFoundException($"Model card not found at '{cardPath}'.", cardPath);
         }
 
+        return Parse<T>(System.IO.File.ReadAllBytes(cardPath), cardPath);
+    }
+
+    /// <summary>Reads a card's JSON as <typeparamref name="T"/> as if it were the file at <paramref name="cardPath"/> (a registered model's card comes from the database).</summary>
+    protected static T Parse<T>(byte[] json, string cardPath) where T : ModelCard
+    {
         T card;
         try
         {
-            card = JsonSerializer.Deserialize<T>(System.IO.File.ReadAllBytes(cardPath), JsonOptions)
+            card = JsonSerializer.Deserialize<T>(json, JsonOptions)
                 ?? throw new InvalidDataException($"Model card '{cardPath}' is empty.");
         }
         catch (JsonException e)

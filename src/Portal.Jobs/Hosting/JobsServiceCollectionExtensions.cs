@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portal.Data;
 using Portal.Inference.Onnx;
+using Portal.Jobs.Learning;
 using Portal.Jobs.Media;
 using Portal.Jobs.Monitoring;
 using Portal.Jobs.Pipeline;
@@ -53,6 +54,10 @@ public static class JobsServiceCollectionExtensions
         builder.Services.AddSingleton<VideoProber>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<RunStarter>();
+        builder.Services.AddSingleton<ReviewedDataset>();
+        builder.Services.AddSingleton<ModelVersions>();
+        builder.Services.AddOptions<TrainingOptions>().Bind(builder.Configuration.GetSection(TrainingOptions.SectionName));
+        builder.Services.AddTransient<TrainingJob>();
         builder.Services.AddTransient<PipelineStageServices>();
         builder.Services.AddTransient<ProbeVideoJob>();
         builder.Services.AddTransient<ProxyJob>();
@@ -70,11 +75,11 @@ public static class JobsServiceCollectionExtensions
     {
         var options = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();
         var queues = options.Queues.Length == 0 ? JobQueues.All : options.Queues;
-        var unknown = queues.Except(JobQueues.All).ToArray();
+        var unknown = queues.Except(JobQueues.Known).ToArray();
         if (unknown.Length > 0)
         {
             throw new InvalidOperationException(
-                $"Portal:Worker:Queues must name some of: {string.Join(", ", JobQueues.All)} (got: {string.Join(", ", queues)}).");
+                $"Portal:Worker:Queues must name some of: {string.Join(", ", JobQueues.Known)} (got: {string.Join(", ", queues)}).");
         }
 
         var identity = new WorkerIdentity(options);

@@ -18,7 +18,7 @@ public sealed class ActionsJob(PipelineStageServices services) : PipelineStageJo
     protected override async Task ExecuteAsync(StageContext context)
     {
         var run = context.Run;
-        var recognizer = Services.Models.Action(run.ActionModel);
+        var recognizer = await Services.Models.ActionAsync(run.ActionModel, run.ActionModelVersion, context.CancellationToken);
         var card = recognizer.Card;
         var builder = new SegmentBuilder(card.Labels, new SegmentOptions
         {

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
 using Portal.Inference.Actions;
 using Portal.Inference.ModelCards;
 using Portal.Inference.Onnx;
 using Portal.Inference.Pose;
+using Portal.Jobs.Learning;
 
 namespace Portal.Jobs.Pipeline;
 
@@ -10,9 +13,11 @@ namespace Portal.Jobs.Pipeline;
 /// The worker's models, found by card name under <see cref="PipelineOptions.ModelsRoot"/>. Action recognizers are
 /// thread-safe and loaded once. Pose estimators reuse an input buffer, so a job rents one for its own use and gives
 /// it back; creating a session takes seconds, which would dominate short clips. A missing model is a
-/// <see cref="PipelineFailure"/> that says what to run.
+/// <see cref="PipelineFailure"/> that says what to run. Action models are either shipped (a card under the models
+/// directory) or registered (<see cref="ModelVersions"/>: trained in the portal, stored in the database and the media
+/// store); <see cref="ResolveActionCard"/> and <see cref="ActionAsync"/> are the one place that tells them apart.
 /// </summary>
-public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSessionFactory sessions) : IDisposable
+public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSessionFactory sessions, IDbContextFactory<PortalDbContext> dbFactory, ModelVersions versions) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<ActionRecognizer>> _actions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentBag<PoseEstimator>> _idlePoseEstimators = new(StringComparer.Ordinal);
@@ -63,6 +68,68 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
 
     public ActionRecognizer Action(string name) =>
         _actions.GetOrAdd(name, n => new Lazy<ActionRecognizer>(() => new ActionRecognizer(ActionCard(n), sessions))).Value;
+
+    private bool IsShipped(string name) => ActionModelNames().Contains(name, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The card of the action model <paramref name="model"/> names for a new run: a shipped model by name, else a
+    /// registered version ("NAME@VERSION", or "NAME": its default or newest version); null, the configured default
+    /// (a registered version an admin made the default, else the shipped one). A registered card's path is a stand-in:
+    /// its ONNX is fetched when a job needs it.
+    /// </summary>
+    public ActionModelCard ResolveActionCard(PortalDbContext db, string? model)
+    {
+        if (model is null)
+        {
+            return ModelVersions.Default(db) is { } chosen ? RegisteredCard(chosen) : ActionCard(options.Value.ActionModel);
+        }
+
+        if (IsShipped(model))
+        {
+            return ActionCard(model);
+        }
+
+        // "NAME@VERSION" of a shipped model: the installed card, when it is that version.
+        var at = model.LastIndexOf('@');
+        if (at > 0 && IsShipped(model[..at]) && ActionCard(model[..at]) is var shipped && shipped.Version == model[(at + 1)..])
+        {
+            return shipped;
+        }
+
+        return ModelVersions.Find(db, model) is { } registered
+            ? RegisteredCard(registered)
+            : throw new PipelineFailure($"No action model '{model}': neither installed ({string.Join(", ", ActionModelNames())}) nor registered (NAME or NAME@VERSION).");
+    }
+
+    private static ActionModelCard RegisteredCard(ModelVersion version) =>
+        ActionModelCard.Parse(version.CardJson, $"registered:{version.Name}@{version.Version}.card.json");
+
+    /// <summary>
+    /// The recognizer of a run's action model: the shipped model of that name, else the registered version, whose ONNX
+    /// is copied once from the media store to a local folder for ONNX Runtime.
+    /// </summary>
+    public async Task<ActionRecognizer> ActionAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        if (IsShipped(name))
+        {
+            return Action(name);
+        }
+
+        var key = $"{name}@{version}";
+        if (_actions.TryGetValue(key, out var loaded))
+        {
+            return loaded.Value;
+        }
+
+        ModelVersion registered;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            registered = ModelVersions.Find(db, key) ?? throw new PipelineFailure($"The registered model {key} is gone (deleted since the run started).");
+        }
+
+        var card = await versions.MaterializeAsync(registered, Path.Combine(Path.GetTempPath(), "portal-registered-models", registered.Id.ToString("N")), cancellationToken);
+        return _actions.GetOrAdd(key, _ => new Lazy<ActionRecognizer>(() => new ActionRecognizer(card, sessions))).Value;
+    }
 
     public void Dispose()
     {

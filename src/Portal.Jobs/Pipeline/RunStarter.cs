@@ -7,7 +7,7 @@ public sealed class RunStarter(ModelRegistry models, IOptions<PipelineOptions> o
 {
     /// <summary>
     /// Adds a run for <paramref name="video"/> with the configured pose model and <paramref name="model"/> (or the
-    /// configured action model) to <paramref name="db"/>, unsaved, and makes it the video's current run.
+    /// configured default action model; either shipped or registered) to <paramref name="db"/>, unsaved, and makes it the video's current run.
     /// </summary>
     /// <exception cref="PipelineFailure">A model is not installed, or the video is longer than the limit.</exception>
     public Guid AddRun(PortalDbContext db, Video video, string? model)
@@ -21,7 +21,7 @@ public sealed class RunStarter(ModelRegistry models, IOptions<PipelineOptions> o
         }
 
         var pose = models.PoseCard(options.Value.PoseModel);
-        var action = models.ActionCard(model ?? options.Value.ActionModel);
+        var action = models.ResolveActionCard(db, model);
         var stride = options.Value.WindowStrideSeconds ?? action.Window.StrideSeconds;
         var now = clock.GetUtcNow();
         var run = ProcessingRun.Create(Guid.CreateVersion7(), video, new RunModels(pose.Name, pose.Version, action.Name, action.Version), options.Value.AnalysisFps, stride, now);

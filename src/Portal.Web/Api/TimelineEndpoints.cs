@@ -18,6 +18,9 @@ public static class TimelineEndpoints
         videos.MapGet("/skeletons.json", ExportSkeletonsAsync).WithName("ExportSkeletons");
         videos.MapGet("/corrections", CorrectionsAsync).WithName("GetCorrections");
         videos.MapPost("/corrections", CorrectAsync).DisableAntiforgery().WithName("CorrectSegments");
+        videos.MapGet("/reviews", ReviewsAsync).WithName("GetReviews");
+        videos.MapPost("/reviews", MarkReviewedAsync).DisableAntiforgery().WithName("MarkReviewed");
+        videos.MapDelete("/reviews", UnmarkReviewedAsync).DisableAntiforgery().WithName("UnmarkReviewed");
         videos.MapGet("/poses", PosesAsync).WithName("GetPoses");
         videos.MapGet("/attention", AttentionAsync).WithName("GetAttention");
         videos.MapGet("/proxy.mp4", Proxy).WithName("GetReviewProxy");
@@ -125,6 +128,22 @@ public static class TimelineEndpoints
                 detail: $"{e.Message} Read the timeline again and send the change with its current runId and correctionsVersion.");
         }
     }
+
+    private static async Task<IResult> ReviewsAsync(Guid id, ICurrentUser user, ReviewCommands reviews, CancellationToken cancellationToken) =>
+        await reviews.ListAsync(user, id, cancellationToken) is { } marks ? Results.Ok(marks) : NoTimeline();
+
+    /// <summary>The body of POST /api/videos/{id}/reviews: the track to mark, or none for the whole video.</summary>
+    public sealed record ReviewRequest(int? Track);
+
+    /// <summary>POST /api/videos/{id}/reviews: marks a track (or the whole video) of the current run reviewed; answers the run's marks.</summary>
+    private static async Task<IResult> MarkReviewedAsync(Guid id, [FromBody] ReviewRequest? request, ICurrentUser user, ReviewCommands reviews, CancellationToken cancellationToken) =>
+        await reviews.MarkAsync(user, id, request?.Track, cancellationToken) is { } marks
+            ? Results.Ok(marks)
+            : Results.Problem(statusCode: 404, title: "No such track.", detail: "The video does not exist, has not been processed yet, or its current run has no such track.");
+
+    /// <summary>DELETE /api/videos/{id}/reviews?track=N: removes that track's mark (without track: the whole-video mark).</summary>
+    private static async Task<IResult> UnmarkReviewedAsync(Guid id, int? track, ICurrentUser user, ReviewCommands reviews, CancellationToken cancellationToken) =>
+        await reviews.UnmarkAsync(user, id, track, cancellationToken) ? Results.NoContent() : NoTimeline();
 
     private static async Task<IResult> Proxy(Guid id, HttpContext context, ICurrentUser user, VideoCatalog catalog, IMediaStore media, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using Portal.Web.Accounts;
 using Portal.Web.Admin;
 using Portal.Web.Api;
 using Portal.Web.Components;
+using Portal.Web.Learning;
 using Portal.Web.Uploads;
 using Portal.Web.Videos;
 
@@ -30,6 +31,9 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddSingleton<TimelineQueries>();
         builder.Services.AddSingleton<VideoCommands>();
         builder.Services.AddSingleton<CorrectionCommands>();
+        builder.Services.AddSingleton<ReviewCommands>();
+        builder.Services.AddSingleton<ReviewedDatasetAccess>();
+        builder.Services.AddSingleton<TrainingCommands>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("postgresql")
@@ -65,6 +69,8 @@ public static class WebServiceCollectionExtensions
         app.MapVideoApi();
         app.MapTusUploads();
         app.MapTimelineApi();
+        app.MapDatasetApi();
+        app.MapTrainingApi();
         app.MapHangfireDashboard("/admin/jobs", new DashboardOptions
         {
             Authorization = [new AdminDashboardAuthorization()],

@@ -1,0 +1,197 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Jobs.Learning;
+using Portal.Web.Accounts;
+using Portal.Web.Videos;
+
+namespace Portal.Web.Learning;
+
+/// <summary>
+/// `Portal.Web review mark VIDEO_ID [--track N]`, `review unmark …` and `dataset export [--owner EMAIL] --out DIR`:
+/// like the account commands they talk to the database of a running portal without starting a web server. The
+/// command line acts for the video's owner (it has the database, so it could act for anyone): the mark's reviewer
+/// is the owner.
+/// </summary>
+public static class LearningCommandLine
+{
+    private const string Usage = "usage: review mark|unmark VIDEO_ID [--track N] | dataset export [--owner EMAIL] --out DIR | models registered";
+
+    public static bool Handles(string[] args) => args is ["review", ..] or ["dataset", ..] or ["models", "registered"];
+
+    /// <summary>The owner of the video, acting on its own video.</summary>
+    private sealed record OwnerCaller(string OwnerId) : ICurrentUser
+    {
+        public bool IsAdmin => false;
+    }
+
+    /// <param name="settings">Configuration on top of the environment's (tests pass the connection string here).</param>
+    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.AddPortalData();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ReviewCommands>();
+        builder.Services.AddSingleton<ReviewedDataset>();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        using var host = builder.Build();
+        var services = host.Services;
+        try
+        {
+            return args switch
+            {
+                ["review", "mark" or "unmark", var video, .. var rest] when TrackOption(rest, out var track) =>
+                    await ReviewAsync(services, args[1] == "mark", video, track),
+                ["dataset", "export", .. var rest] when ExportOptions(rest, out var owner, out var output) =>
+                    await ExportAsync(services, owner, output),
+                ["models", "registered"] => await ListRegisteredAsync(services),
+                _ => await FailAsync(2, Usage),
+            };
+        }
+        catch (IOException e)
+        {
+            return await FailAsync(1, e.Message);
+        }
+    }
+
+    private static async Task<int> ReviewAsync(IServiceProvider services, bool mark, string videoText, int? track)
+    {
+        if (!Guid.TryParse(videoText, out var videoId))
+        {
+            return await FailAsync(2, $"'{videoText}' is not a video id (a GUID, as `GET /api/videos` lists them).");
+        }
+
+        var dbFactory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        string? owner;
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            owner = await db.Videos.Where(v => v.Id == videoId).Select(v => v.OwnerId).SingleOrDefaultAsync();
+        }
+
+        var reviews = services.GetRequiredService<ReviewCommands>();
+        var what = track is { } n ? $"track {n} of video {videoId}" : $"video {videoId} (every track)";
+        if (owner is null)
+        {
+            return await FailAsync(1, $"No video {videoId}.");
+        }
+
+        if (mark)
+        {
+            var marks = await reviews.MarkAsync(new OwnerCaller(owner), videoId, track, CancellationToken.None);
+            if (marks is null)
+            {
+                return await FailAsync(1, $"Cannot mark {what}: the video has not been processed yet or its current run has no such track.");
+            }
+
+            Console.WriteLine($"Marked {what} reviewed.");
+            return 0;
+        }
+
+        if (!await reviews.UnmarkAsync(new OwnerCaller(owner), videoId, track, CancellationToken.None))
+        {
+            return await FailAsync(1, $"Video {videoId} has not been processed yet.");
+        }
+
+        Console.WriteLine($"Removed the review mark of {what}.");
+        return 0;
+    }
+
+    private static async Task<int> ExportAsync(IServiceProvider services, string? ownerEmail, string output)
+    {
+        string? ownerId = null;
+        if (ownerEmail is not null)
+        {
+            ownerId = await ReviewedDatasetAccess.FindAccountAsync(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), ownerEmail, CancellationToken.None);
+            if (ownerId is null)
+            {
+                return await FailAsync(1, $"No account with the email {ownerEmail}.");
+            }
+        }
+
+        var summary = await services.GetRequiredService<ReviewedDataset>().ExportAsync(ownerId, Path.GetFullPath(output), CancellationToken.None);
+        Console.WriteLine($"Wrote {summary.Tracks} reviewed track(s) of {summary.Videos} video(s), {summary.Segments} segment(s), " +
+            $"labels [{string.Join(", ", summary.Labels)}] to {Path.GetFullPath(output)}");
+        return 0;
+    }
+
+    /// <summary>The registered versions, newest first, as `./portal models list` shows them below the shipped cards.</summary>
+    private static async Task<int> ListRegisteredAsync(IServiceProvider services)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var versions = await db.ModelVersions.AsNoTracking().OrderByDescending(m => m.CreatedAt).ToListAsync();
+        if (versions.Count == 0)
+        {
+            Console.WriteLine("no registered model versions (train one from reviewed videos).");
+            return 0;
+        }
+
+        var rows = versions.Select(v => (Name: $"{v.Name}@{v.Version}", Default: v.IsDefault ? "default" : "",
+            Base: $"{v.BaseName}@{v.BaseVersion}", Accuracy: ValidationAccuracy(v.MetricsJson), Created: v.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))).ToList();
+        var nameWidth = Math.Max(7, rows.Max(r => r.Name.Length));
+        var baseWidth = Math.Max(4, rows.Max(r => r.Base.Length));
+        Console.WriteLine($"{"VERSION".PadRight(nameWidth)}  {"DEFAULT",-7}  {"BASE".PadRight(baseWidth)}  {"VAL.ACC",-7}  CREATED");
+        foreach (var r in rows)
+        {
+            Console.WriteLine($"{r.Name.PadRight(nameWidth)}  {r.Default,-7}  {r.Base.PadRight(baseWidth)}  {r.Accuracy,-7}  {r.Created}");
+        }
+
+        return 0;
+    }
+
+    private static string ValidationAccuracy(string metricsJson)
+    {
+        using var metrics = System.Text.Json.JsonDocument.Parse(metricsJson);
+        return metrics.RootElement.TryGetProperty("validationAccuracy", out var value) && value.TryGetDouble(out var accuracy)
+            ? accuracy.ToString("0.000", CultureInfo.InvariantCulture)
+            : "-";
+    }
+
+    private static bool TrackOption(string[] rest, out int? track)
+    {
+        track = null;
+        switch (rest)
+        {
+            case []:
+                return true;
+            case ["--track", var text] when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
+                track = n;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool ExportOptions(string[] rest, out string? owner, out string output)
+    {
+        owner = null;
+        output = "";
+        for (var i = 0; i < rest.Length; i += 2)
+        {
+            if (i + 1 >= rest.Length)
+            {
+                return false;
+            }
+
+            switch (rest[i])
+            {
+                case "--owner":
+                    owner = rest[i + 1];
+                    break;
+                case "--out":
+                    output = rest[i + 1];
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return output.Length > 0;
+    }
+
+    private static async Task<int> FailAsync(int code, string message)
+    {
+        await Console.Error.WriteLineAsync(message);
+        return code;
+    }
+}
