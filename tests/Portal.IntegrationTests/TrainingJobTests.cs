@@ -99,6 +99,29 @@ public sealed class TrainingJobTests(TrainingPortalApp app) : IClassFixture<Trai
         Assert.DoesNotContain(await asB.GetFromJsonAsync<List<TrainingDto>>(new Uri("/api/trainings", UriKind.Relative), PortalApp.Json) ?? [], t => t.Id == owners);
         Assert.Equal("Succeeded", (await WaitAsync(asA, owners, TimeSpan.FromSeconds(60))).Status);
 
+        // `./portal models train --from-reviews --owner A` (this command): queued, followed, the version's name last.
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Portal"] = app.ConnectionString,
+            ["Portal:Media:Root"] = app.Media.Path,
+            ["Portal:Pipeline:ModelsRoot"] = Path.Combine(TestPaths.RepoRoot, "models"),
+        };
+        var output = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(output);
+        int exit;
+        try
+        {
+            exit = await LearningCommandLine.RunAsync(["models", "train", "--from-reviews", "--owner", app.Owner.Email, "--name", "cli-model", "--epochs", "2"], settings);
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        Assert.True(exit == 0, output.ToString());
+        Assert.Equal("cli-model@1", output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1]);
+
         using var bad = await asA.PostAsJsonAsync(new Uri("/api/trainings", UriKind.Relative), new TrainingRequest("no-such-model", null, 1, null));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("No action model 'no-such-model'", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Jobs.Hosting;
 using Portal.Jobs.Learning;
 using Portal.Web.Accounts;
 using Portal.Web.Videos;
@@ -15,9 +16,9 @@ namespace Portal.Web.Learning;
 /// </summary>
 public static class LearningCommandLine
 {
-    private const string Usage = "usage: review mark|unmark VIDEO_ID [--track N] | dataset export [--owner EMAIL] --out DIR | models registered";
+    private const string Usage = "usage: review mark|unmark VIDEO_ID [--track N] | dataset export [--owner EMAIL] --out DIR | models registered | models train --from-reviews [--owner EMAIL] [--base NAME] [--epochs N] [--name NAME]";
 
-    public static bool Handles(string[] args) => args is ["review", ..] or ["dataset", ..] or ["models", "registered"];
+    public static bool Handles(string[] args) => args is ["review", ..] or ["dataset", ..] or ["models", "registered" or "train", ..];
 
     /// <summary>The owner of the video, acting on its own video.</summary>
     private sealed record OwnerCaller(string OwnerId) : ICurrentUser
@@ -33,7 +34,18 @@ public static class LearningCommandLine
         builder.AddPortalData();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReviewCommands>();
-        builder.Services.AddSingleton<ReviewedDataset>();
+        if (args is ["models", "train", ..])
+        {
+            // Enqueueing needs Hangfire's storage and the model registry; no server: a worker runs the job.
+            builder.AddPortalJobs();
+            builder.Services.AddSingleton<ReviewedDatasetAccess>();
+            builder.Services.AddSingleton<TrainingCommands>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<ReviewedDataset>();
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         using var host = builder.Build();
         var services = host.Services;
@@ -46,6 +58,7 @@ public static class LearningCommandLine
                 ["dataset", "export", .. var rest] when ExportOptions(rest, out var owner, out var output) =>
                     await ExportAsync(services, owner, output),
                 ["models", "registered"] => await ListRegisteredAsync(services),
+                ["models", "train", "--from-reviews", .. var rest] when TrainOptions(rest, out var request) => await TrainAsync(services, request),
                 _ => await FailAsync(2, Usage),
             };
         }
@@ -137,6 +150,95 @@ public static class LearningCommandLine
         }
 
         return 0;
+    }
+
+    /// <summary>The command line's caller for a training: an admin, so --owner may name anyone and none means every owner.</summary>
+    private sealed record Operator : ICurrentUser
+    {
+        public string OwnerId => "command line";
+
+        public bool IsAdmin => true;
+    }
+
+    /// <summary>Queues a training through the training queue, follows it, and prints the new version's name alone on the last line.</summary>
+    private static async Task<int> TrainAsync(IServiceProvider services, TrainingRequest request)
+    {
+        var trainings = services.GetRequiredService<TrainingCommands>();
+        var caller = new Operator();
+        string? startedBy = null;
+        if (request.Owner is { } email)
+        {
+            // The owner's training: it starts it and owns the version, as if they had pressed the button.
+            startedBy = await ReviewedDatasetAccess.FindAccountAsync(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), email, CancellationToken.None);
+            if (startedBy is null)
+            {
+                return await FailAsync(1, $"No account with the email {email}.");
+            }
+        }
+
+        var (id, error, _) = await trainings.StartAsync(caller, request, CancellationToken.None, startedBy);
+        if (id is not { } trainingId)
+        {
+            return await FailAsync(1, error ?? "The training could not start.");
+        }
+
+        Console.WriteLine($"Queued training {trainingId}; a worker serving the training queue (./portal worker --queues training) runs it.");
+        var printed = 0;
+        while (true)
+        {
+            var training = (await trainings.GetAsync(caller, trainingId, CancellationToken.None))!;
+            foreach (var epoch in training.EpochLines.Skip(printed))
+            {
+                Console.WriteLine($"epoch {epoch["epoch"]}/{epoch["epochs"]}  loss {epoch["loss"]}  validation accuracy {epoch["validationAccuracy"]}");
+            }
+
+            printed = training.EpochLines.Count;
+            if (training.Status is "Succeeded")
+            {
+                Console.WriteLine(training.ModelVersion);
+                return 0;
+            }
+
+            if (training.Status is "Refused" or "Failed" or "Canceled")
+            {
+                return await FailAsync(1, $"Training {training.Status.ToLowerInvariant()}: {training.Error}");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    private static bool TrainOptions(string[] rest, out TrainingRequest request)
+    {
+        request = new TrainingRequest(null, null, null, null);
+        for (var i = 0; i < rest.Length; i += 2)
+        {
+            if (i + 1 >= rest.Length)
+            {
+                return false;
+            }
+
+            var value = rest[i + 1];
+            switch (rest[i])
+            {
+                case "--owner":
+                    request = request with { Owner = value };
+                    break;
+                case "--base":
+                    request = request with { BaseModel = value };
+                    break;
+                case "--name":
+                    request = request with { Name = value };
+                    break;
+                case "--epochs" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var epochs):
+                    request = request with { Epochs = epochs };
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
     }
 
     private static string ValidationAccuracy(string metricsJson)

@@ -34,7 +34,8 @@ public sealed class TrainingCommands(IDbContextFactory<PortalDbContext> dbFactor
     public const int MaxEpochs = 200;
 
     /// <summary>Queues a training; the error says what is wrong with the request (null: queued, see the id).</summary>
-    public async Task<(Guid? Id, string? Error, bool NotFound)> StartAsync(ICurrentUser caller, TrainingRequest request, CancellationToken cancellationToken)
+    /// <param name="startedBy">Who the training is for when not the caller (the command line acting for an owner).</param>
+    public async Task<(Guid? Id, string? Error, bool NotFound)> StartAsync(ICurrentUser caller, TrainingRequest request, CancellationToken cancellationToken, string? startedBy = null)
     {
         var (found, ownerId) = await access.ResolveAsync(caller, request.Owner, cancellationToken);
         if (!found)
@@ -65,7 +66,7 @@ public sealed class TrainingCommands(IDbContextFactory<PortalDbContext> dbFactor
             return (null, $"'{name}' cannot name a new model: up to 100 characters without '@' or '/', and not a shipped model's name.", false);
         }
 
-        var run = TrainingRun.Create(Guid.CreateVersion7(), ownerId, caller.OwnerId, $"{baseCard.Name}@{baseCard.Version}", name, epochs, clock.GetUtcNow());
+        var run = TrainingRun.Create(Guid.CreateVersion7(), ownerId, startedBy ?? caller.OwnerId, $"{baseCard.Name}@{baseCard.Version}", name, epochs, clock.GetUtcNow());
         db.TrainingRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         jobs.Enqueue<TrainingJob>(job => job.ExecuteAsync(run.Id, CancellationToken.None));
