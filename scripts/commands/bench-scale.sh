@@ -119,7 +119,7 @@ bench_scale_round() {
       split(io0, a, " "); split(io1, b, " "); wall = t1 - t0; v = 12
       printf "%-8d %7.1f %9.2f %11.2f %12.2f %11.0f %15.2f %16.2f %13.2f  %s -> %s%s\n", n, wall, 60 * v / wall, (c1 - c0) / v,
         (wc1 - wc0) / v, x / v, s / v / 1e6, (b[1] - a[1]) / v / 1e6, (b[2] - a[2]) / v / 1e6, load0, load1,
-        failed > 0 ? "  (" failed " did not succeed)" : ""
+        (failed > 0 ? "  (" failed " did not succeed)" : "")
     }' | tee -a "$BENCH_WORK/table"
 }
 
