@@ -144,8 +144,8 @@ bench_scale_prediction() {
       printf "\nPrediction (from the %d-worker row; each added machine brings its own cores, all share PostgreSQL and the media store):\n", n
       printf "  one machine of C cores does about %.1f videos/min per core of these clips (%.1f CPU s each);\n", 60 / cpu, cpu
       printf "  M such machines of C cores: about %.0f * M * C videos/min, as long as the shared parts keep up:\n", 60 / cpu
-      printf "  PostgreSQL sees %.0f transactions per video: %.1f per second per (machine * core), so 1000 xacts/s (a modest\n", xacts, xacts / cpu
-      printf "    single PostgreSQL) is reached at about %.0f cores in all;\n", 1000 / (xacts / cpu)
+      printf "  PostgreSQL sees %.0f transactions per video: %.1f per second per busy core, so 1000 and 5000 transactions\n", xacts, xacts / cpu
+      printf "    a second (what one PostgreSQL on an SSD might sustain for such short ones) are reached at about %.0f and %.0f cores;\n", 1000 / (xacts / cpu), 5000 / (xacts / cpu)
       printf "  the media store takes %.2f MB written and at most %.2f MB read per video: %.2f MB/s per core.\n", written, read, (written + read) / cpu
     }' "$BENCH_WORK/table"
 }
