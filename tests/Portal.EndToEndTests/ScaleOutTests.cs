@@ -112,6 +112,14 @@ public sealed class ScaleOutTests(PortalWithoutWorkers portal) : IClassFixture<P
         using var api = new PortalApi(portal);
         var id = await api.UploadAsync(clip);
         await api.WaitForStageAsync(id, "proxy", TimeSpan.FromMinutes(2));
+        // Stopped once ffmpeg has begun writing the temporary proxy, not while the stage still probes its input.
+        var partial = Path.Combine(portal.Media.Path, "videos", id.ToString("N"), "proxy.mp4.partial.mp4");
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!File.Exists(partial) || new FileInfo(partial).Length == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"ffmpeg never began the proxy:\n{portal.Log}");
+            await Task.Delay(50);
+        }
 
         var took = await portal.TerminateWorkerAsync(first);
 
