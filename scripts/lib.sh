@@ -245,3 +245,8 @@ pg_connection_string() { # DIR DATABASE
   printf 'Host=127.0.0.1;Port=%s;Username=portal;Password=%s;Database=%s' \
     "$(pg_port "$1")" "$(cat "$(pg_password_file "$1")")" "$2"
 }
+
+# process_cpu_seconds PID — user + system CPU seconds of PID and its children it has waited for (ffmpeg, ffprobe).
+process_cpu_seconds() {
+  awk -v tick="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13 + $14 + $15) / tick }' "/proc/$1/stat"
+}

@@ -97,8 +97,3 @@ cmd_bench_pipeline() {
     printf '%s; load average %s at the start, %s at the end\n' "$line" "$load0" "$(cut -d' ' -f1 /proc/loadavg)"
   done
 }
-
-# process_cpu_seconds PID — user + system CPU seconds of PID and its children it has waited for (ffmpeg, ffprobe).
-process_cpu_seconds() {
-  awk -v tick="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13 + $14 + $15) / tick }' "/proc/$1/stat"
-}

@@ -210,12 +210,39 @@ public class RunningPortal : IAsyncLifetime
         return worker;
     }
 
-    /// <summary>SIGKILL to the last worker started, alone, as `kill -9` would: no shutdown, children left to notice.</summary>
-    public void KillWorker()
+    /// <summary>SIGKILL to the last worker started (or <paramref name="worker"/>), alone, as `kill -9` would: no shutdown, children left to notice.</summary>
+    public void KillWorker(Process? worker = null)
     {
-        var worker = _workers[^1];
+        worker ??= _workers[^1];
         worker.Kill(entireProcessTree: false);
         worker.WaitForExit();
+    }
+
+    /// <summary>SIGTERM to <paramref name="worker"/>, as a service manager stops it; returns how long it took to exit.</summary>
+    public async Task<TimeSpan> TerminateWorkerAsync(Process worker)
+    {
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(0, SendSignal(worker.Id, SigTerm));
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await worker.WaitForExitAsync(patience.Token);
+        return clock.Elapsed;
+    }
+
+    /// <summary>Kills every worker this portal started (SIGKILL, with their ffmpeg children), so the next test starts with none.</summary>
+    public void StopWorkers()
+    {
+        foreach (var worker in _workers)
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+                worker.WaitForExit();
+            }
+
+            worker.Dispose();
+        }
+
+        _workers.Clear();
     }
 
     /// <summary>The first column of every row of <paramref name="sql"/> on the portal's database, as text.</summary>

@@ -19,7 +19,7 @@ public sealed class BrokenVideoTests(PortalApp app) : IClassFixture<PortalApp>, 
         // The index first (as phones and web exports write it), then only the first half of the bytes: ffprobe still
         // announces 10 s, but the picture data ends about halfway.
         var indexFirst = Path.Combine(_temp.Path, "index-first.mp4");
-        Ffmpeg("-i", TestPaths.Video(Clip), "-c", "copy", "-movflags", "+faststart", indexFirst);
+        TestFfmpeg.Run("-i", TestPaths.Video(Clip), "-c", "copy", "-movflags", "+faststart", indexFirst);
         var broken = Path.Combine(_temp.Path, "broken-off.mp4");
         var bytes = await File.ReadAllBytesAsync(indexFirst);
         await File.WriteAllBytesAsync(broken, bytes[..(bytes.Length / 2)]);
@@ -55,18 +55,4 @@ public sealed class BrokenVideoTests(PortalApp app) : IClassFixture<PortalApp>, 
     }
 
     public void Dispose() => _temp.Dispose();
-
-    private static void Ffmpeg(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var argument in (string[])["-nostdin", "-v", "error", "-y", .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, stderr);
-    }
 }
