@@ -64,7 +64,7 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
 
     /// <summary>Routes open to anonymous callers: signing in, health and the API description hold nobody's data.</summary>
     private static readonly HashSet<string> Anonymous =
-        ["GET /account/signin", "GET /account/register", "GET /health", "GET /openapi/{documentName}.json", "GET /not-found", "GET /Error"];
+        ["GET /account/signin", "GET /account/register", "GET /health", "GET /health/ready", "GET /openapi/{documentName}.json", "GET /not-found", "GET /Error"];
 
     [Fact]
     public async Task EveryRoute_AnswersUserB404_ForUserAsResources_AndAnonymous401OrSignIn()

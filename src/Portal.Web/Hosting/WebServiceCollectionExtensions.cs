@@ -32,8 +32,10 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddSingleton<CorrectionCommands>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
-            .AddDbContextCheck<PortalDbContext>("postgresql")
-            .AddCheck<HangfireStorageHealthCheck>("hangfire");
+            .AddDbContextCheck<PortalDbContext>("postgresql", tags: [PortalHealth.ReadyTag])
+            .AddCheck<HangfireStorageHealthCheck>("hangfire", tags: [PortalHealth.ReadyTag])
+            .AddCheck<ModelsHealthCheck>("models", tags: [PortalHealth.ReadyTag])
+            .AddCheck<FfmpegHealthCheck>("ffmpeg", tags: [PortalHealth.ReadyTag]);
 
         var worker = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();
         if (worker.InProcess)
@@ -58,8 +60,14 @@ public static class WebServiceCollectionExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets().AllowAnonymous();
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200 } })
-            .AllowAnonymous();
+        // Liveness runs no check: the process answers, so it need not be restarted. Readiness checks what serving
+        // and processing need; a load balancer or orchestrator keeps traffic away while it answers 503.
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(PortalHealth.ReadyTag),
+            ResponseWriter = PortalHealth.WriteAsync,
+        }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapVideoApi();
