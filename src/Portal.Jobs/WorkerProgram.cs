@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Portal.Data;
 using Portal.Jobs.Hosting;
+using Portal.Jobs.Monitoring;
 
 namespace Portal.Jobs;
 
@@ -16,6 +17,7 @@ public static class WorkerProgram
         builder.AddPortalData();
         builder.AddPortalJobs();
         builder.AddPortalWorker();
+        builder.AddWorkerMetrics();
         await builder.Build().RunAsync();
     }
 }

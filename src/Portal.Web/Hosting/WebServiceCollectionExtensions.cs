@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 using Portal.Jobs.Hosting;
+using Portal.Jobs.Monitoring;
 using Portal.Web.Accounts;
 using Portal.Web.Admin;
 using Portal.Web.Api;
@@ -37,6 +39,13 @@ public static class WebServiceCollectionExtensions
             .AddCheck<ModelsHealthCheck>("models", tags: [PortalHealth.ReadyTag])
             .AddCheck<FfmpegHealthCheck>("ffmpeg", tags: [PortalHealth.ReadyTag]);
 
+        // /metrics for Prometheus (docs/deploy.md "Monitoring"): requests, the runtime, the portal's own meter. The
+        // stage metrics are those of this process's in-process worker; stand-alone workers serve their own.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddPortalInstruments()
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
+
         var worker = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();
         if (worker.InProcess)
         {
@@ -68,6 +77,10 @@ public static class WebServiceCollectionExtensions
             Predicate = check => check.Tags.Contains(PortalHealth.ReadyTag),
             ResponseWriter = PortalHealth.WriteAsync,
         }).AllowAnonymous();
+        // Admins only: a scraper sends an admin's API token (Authorization: Bearer), as any API client does.
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(PortalRoles.Admin);
+        // The web app alone reports queue depths: every process would report the same storage's numbers.
+        app.Services.GetRequiredService<PortalMetrics>().ObserveQueueDepths(app.Services.GetRequiredService<QueueMonitor>());
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapVideoApi();
