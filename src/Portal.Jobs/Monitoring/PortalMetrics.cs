@@ -48,13 +48,14 @@ public sealed class PortalMetrics
         _failures.Add(1, new KeyValuePair<string, object?>("stage", stage), new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>
-    /// The reason class of a stage's error: "input" (the video or a model cannot be used; no retry helps), "canceled"
-    /// or "error" (anything else: retried). Few values on purpose, so a metric never has one series per message.
+    /// The reason class of a stage's error: "input" (the video or a model cannot be used; no retry helps),
+    /// "interrupted" (a shutdown or a deleted job: it runs again; a user's cancel is not counted) or "error" (anything
+    /// else: retried). Few values on purpose, so a metric never has one series per message.
     /// </summary>
     public static string ReasonClass(Exception error) => error switch
     {
         Pipeline.PipelineFailure => "input",
-        OperationCanceledException => "canceled",
+        OperationCanceledException => "interrupted",
         _ => "error",
     };
 
