@@ -1,10 +1,11 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Portal.Data;
 
 /// <summary>Portal's tables, the accounts (ASP.NET Core Identity's tables) among them, all in <see cref="Schema"/>.</summary>
-public class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
+public class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options), IDataProtectionKeyContext
 {
     /// <summary>The PostgreSQL schema of every Portal table, the migrations history included.</summary>
     public const string Schema = "portal";
@@ -37,6 +38,9 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
 
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
+
+    /// <summary>ASP.NET Core's data-protection key ring (sign-in cookies, Identity's tokens), shared by every web process.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

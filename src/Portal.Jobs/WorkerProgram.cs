@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Portal.Data;
 using Portal.Jobs.Hosting;
 using Portal.Jobs.Learning;
+using Portal.Jobs.Monitoring;
 
 namespace Portal.Jobs;
 
@@ -30,6 +31,7 @@ public static class WorkerProgram
         builder.AddPortalData();
         builder.AddPortalJobs();
         builder.AddPortalWorker();
+        builder.AddWorkerMetrics();
         await builder.Build().RunAsync();
         return 0;
     }

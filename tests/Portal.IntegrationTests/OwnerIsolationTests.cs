@@ -67,12 +67,13 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         ["GET /account/password"] = "the caller's own password",
         ["GET /admin/users"] = "Admins only (checked below)",
         ["GET /admin"] = "the admin console: Admins only (AdminConsoleTests: a non-admin gets 404)",
+        ["GET /metrics"] = "Prometheus metrics, counts without ids: Admins only (ObservabilityTests: a non-admin gets 404)",
         ["POST /account/signout"] = "ends the caller's own session",
     };
 
     /// <summary>Routes open to anonymous callers: signing in, health and the API description hold nobody's data.</summary>
     private static readonly HashSet<string> Anonymous =
-        ["GET /account/signin", "GET /account/register", "GET /health", "GET /openapi/{documentName}.json", "GET /not-found", "GET /Error"];
+        ["GET /account/signin", "GET /account/register", "GET /health", "GET /health/ready", "GET /openapi/{documentName}.json", "GET /not-found", "GET /Error"];
 
     [Fact]
     public async Task EveryRoute_AnswersUserB404_ForUserAsResources_AndAnonymous401OrSignIn()

@@ -142,17 +142,6 @@ public sealed class UploadAndProbeTests(PortalApp app) : IClassFixture<PortalApp
     }
 
     [Fact]
-    public async Task Health_Is200_WhenPostgreSqlAndHangfireAnswer()
-    {
-        using var client = app.CreateClient();
-
-        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
     public async Task OpenApiDocument_DescribesTheVideoApi()
     {
         using var client = app.CreateClient();

@@ -67,6 +67,7 @@ public static class JobsServiceCollectionExtensions
         builder.Services.AddTransient<MediaCleanupJob>();
         builder.Services.AddSingleton<IVideoPipeline, HangfireVideoPipeline>();
         builder.Services.AddSingleton<QueueMonitor>();
+        builder.Services.AddSingleton<PortalMetrics>();
         return builder;
     }
 

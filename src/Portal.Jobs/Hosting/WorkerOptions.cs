@@ -20,4 +20,10 @@ public sealed class WorkerOptions
 
     /// <summary>Name shown on the dashboard's Servers page; defaults to the machine name.</summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// A stand-alone worker serves its own Prometheus metrics (stage durations, frames, failures, runtime) at
+    /// <c>http://HOST:PORT/metrics</c> when this is set; null: none. Ignored in process: the web app's /metrics has them.
+    /// </summary>
+    public int? MetricsPort { get; set; }
 }

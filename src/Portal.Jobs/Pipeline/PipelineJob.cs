@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Hangfire.Common;
 using Hangfire.Server;
 using Hangfire.States;
 using Microsoft.Extensions.Logging;
+using Portal.Jobs.Monitoring;
 
 namespace Portal.Jobs.Pipeline;
 
@@ -9,10 +11,11 @@ namespace Portal.Jobs.Pipeline;
 /// A job of <see cref="PipelineStages.All"/>: the retry policy every stage shares. Errors retrying cannot fix
 /// (<see cref="PipelineFailure"/>) fail the video at once; a cancellation stops quietly when the video was canceled
 /// and is left to Hangfire otherwise (shutdown: the job runs again on the next start); other errors are retried with
-/// backoff and fail the video when the retries are spent (<see cref="StageErrors"/>).
+/// backoff and fail the video when the retries are spent (<see cref="StageErrors"/>). Every execution is measured
+/// here (<see cref="PortalMetrics"/>) and runs inside a logging scope naming its video, run and stage.
 /// </summary>
 [StageQueue]
-public abstract class PipelineJob(ILogger logger)
+public abstract class PipelineJob(ILogger logger, PortalMetrics metrics)
 {
     internal const int RetryAttempts = 3;
 
@@ -25,14 +28,28 @@ public abstract class PipelineJob(ILogger logger)
     [AutomaticRetry(Attempts = RetryAttempts, DelaysInSeconds = [5, 30, 120], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(Guid id, PerformContext? performContext, CancellationToken cancellationToken)
     {
+        var stage = Stage.Name;
+        // Scopes are shared by every logger of the process, so each line written while this job runs (the stage's,
+        // EF Core's, ffmpeg's wrappers') carries VideoId, RunId and Stage: one video's processing can be followed in the log.
+        using var scope = logger.BeginScope(await LogScopeAsync(id, cancellationToken));
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            await RunStageAsync(id, performContext, cancellationToken);
+            if (await RunStageAsync(id, performContext, cancellationToken) is { } frames)
+            {
+                metrics.StageCompleted(stage, Stopwatch.GetElapsedTime(started), frames);
+            }
         }
         catch (Exception e)
         {
             var canceled = e is OperationCanceledException && await IsCanceledAsync(id);
-            switch (StageErrors.Decide(e, JobAttempts.IsLast(performContext, RetryAttempts), canceled))
+            var action = StageErrors.Decide(e, JobAttempts.IsLast(performContext, RetryAttempts), canceled);
+            if (action != StageErrorAction.StopCanceled)
+            {
+                metrics.StageFailed(stage, PortalMetrics.ReasonClass(e));
+            }
+
+            switch (action)
             {
                 case StageErrorAction.FailNow:
                     await FailAsync(id, e.Message);
@@ -50,7 +67,18 @@ public abstract class PipelineJob(ILogger logger)
     }
 
     /// <summary>The stage's work, re-entrant (<see cref="StageStart"/>); enqueues the next stage when done.</summary>
-    protected abstract Task RunStageAsync(Guid id, PerformContext? performContext, CancellationToken cancellationToken);
+    /// <returns>The frames it analysed (0 for a stage that analyses none); null when it had nothing to do (skipped).</returns>
+    protected abstract Task<int?> RunStageAsync(Guid id, PerformContext? performContext, CancellationToken cancellationToken);
+
+    /// <summary>The video that job id <paramref name="id"/> works on (<see cref="PipelineStage.Takes"/>); null when it is gone.</summary>
+    protected abstract Task<Guid?> VideoOfAsync(Guid id, CancellationToken cancellationToken);
+
+    private async Task<IReadOnlyList<KeyValuePair<string, object?>>> LogScopeAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var runId = Stage.Takes == StageId.Run ? id : (Guid?)null;
+        var videoId = Stage.Takes == StageId.Video ? id : await VideoOfAsync(id, cancellationToken);
+        return [new("VideoId", videoId), new("RunId", runId), new("Stage", Stage.Name)];
+    }
 
     /// <summary>True when the video (or run) <paramref name="id"/> was canceled or deleted.</summary>
     protected abstract Task<bool> IsCanceledAsync(Guid id);

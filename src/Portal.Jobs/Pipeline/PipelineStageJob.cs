@@ -2,6 +2,7 @@ using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Data;
+using Portal.Jobs.Monitoring;
 
 namespace Portal.Jobs.Pipeline;
 
@@ -116,14 +117,20 @@ public sealed class StageContext(
 /// work once (<see cref="StageStarts"/>). A stage stores its results and marks itself completed in one transaction,
 /// then enqueues the next stage of <see cref="PipelineStages.All"/>; the last one ends the run as Succeeded.
 /// </summary>
-public abstract class PipelineStageJob(PipelineStageServices services) : PipelineJob(services.Logger)
+public abstract class PipelineStageJob(PipelineStageServices services) : PipelineJob(services.Logger, services.Metrics)
 {
     protected PipelineStageServices Services => services;
 
     /// <summary>Does the stage's work and adds its results to <see cref="StageContext.Db"/> without saving them.</summary>
     protected abstract Task ExecuteAsync(StageContext context);
 
-    protected override async Task RunStageAsync(Guid runId, PerformContext? performContext, CancellationToken cancellationToken)
+    protected override async Task<Guid?> VideoOfAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Runs.Where(r => r.Id == runId).Select(r => (Guid?)r.VideoId).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    protected override async Task<int?> RunStageAsync(Guid runId, PerformContext? performContext, CancellationToken cancellationToken)
     {
         var stage = Stage.Name;
         await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
@@ -131,11 +138,11 @@ public abstract class PipelineStageJob(PipelineStageServices services) : Pipelin
         switch (StageStarts.Decide(run is not null, run?.IsFinished ?? false, run?.CompletedStage, stage))
         {
             case StageStart.Stop:
-                return;
+                return null;
             case StageStart.EnqueueNext:
                 // Done before a crash, but the next stage may not have been enqueued: enqueue it (it skips if done too).
                 PipelineStages.EnqueueAfter(services.Jobs, stage, runId);
-                return;
+                return null;
         }
 
         var video = await db.Videos.SingleAsync(v => v.Id == run!.VideoId, cancellationToken);
@@ -147,6 +154,7 @@ public abstract class PipelineStageJob(PipelineStageServices services) : Pipelin
         // The stage's results and its checkpoint: one transaction, however many times the stage flushes its results.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         using var context = new StageContext(services.DbFactory, db, run, video, stage, services.Clock, cancellationToken);
+        var framesBefore = run.AnalysedFrames;
         await ExecuteAsync(context);
         run.CompleteStage(stage);
         var now = services.Clock.GetUtcNow();
@@ -162,6 +170,8 @@ public abstract class PipelineStageJob(PipelineStageServices services) : Pipelin
         services.Logger.LogInformation("Run {RunId}: stage {Stage} done", runId, stage);
 
         PipelineStages.EnqueueAfter(services.Jobs, stage, runId);
+        // The stage that decodes frames records how many on the run (the poses stage); the others add none.
+        return Math.Max(0, run.AnalysedFrames - framesBefore);
     }
 
     /// <summary>Canceled, or deleted with its video.</summary>
@@ -199,6 +209,7 @@ public sealed class PipelineStageServices(
     IOptions<PipelineOptions> options,
     ModelRegistry models,
     TimeProvider clock,
+    PortalMetrics metrics,
     ILogger<PipelineStageJob> logger)
 {
     public IDbContextFactory<PortalDbContext> DbFactory => dbFactory;
@@ -212,6 +223,8 @@ public sealed class PipelineStageServices(
     public ModelRegistry Models => models;
 
     public TimeProvider Clock => clock;
+
+    public PortalMetrics Metrics => metrics;
 
     public ILogger Logger => logger;
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Data;
 using Portal.Jobs.Media;
+using Portal.Jobs.Monitoring;
 
 namespace Portal.Jobs.Pipeline;
 
@@ -17,9 +18,12 @@ public sealed class ProbeVideoJob(
     VideoProber prober,
     RunStarter runs,
     TimeProvider clock,
-    ILogger<ProbeVideoJob> logger) : PipelineJob(logger)
+    PortalMetrics metrics,
+    ILogger<ProbeVideoJob> logger) : PipelineJob(logger, metrics)
 {
-    protected override async Task RunStageAsync(Guid videoId, PerformContext? performContext, CancellationToken cancellationToken)
+    protected override Task<Guid?> VideoOfAsync(Guid id, CancellationToken cancellationToken) => Task.FromResult<Guid?>(id);
+
+    protected override async Task<int?> RunStageAsync(Guid videoId, PerformContext? performContext, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var video = await db.Videos.SingleOrDefaultAsync(v => v.Id == videoId, cancellationToken);
@@ -27,10 +31,10 @@ public sealed class ProbeVideoJob(
         switch (StageStarts.Decide(video is not null, video?.IsFinished ?? false, video?.CurrentRunId is null ? null : Stage.Name, Stage.Name))
         {
             case StageStart.Stop:
-                return;
+                return null;
             case StageStart.EnqueueNext:
                 runs.EnqueueFirstStage(video!.CurrentRunId!.Value);
-                return;
+                return null;
         }
 
         video!.StartStage(Stage.Name, PipelineStages.Overall(Stage.Name, 0), clock.GetUtcNow());
@@ -58,11 +62,12 @@ public sealed class ProbeVideoJob(
             // No model, or too long: failed here rather than by PipelineJob so that what the probe read is kept and shown.
             video.MarkFailed(e.Message, clock.GetUtcNow());
             await db.SaveChangesAsync(CancellationToken.None);
-            return;
+            return 0;
         }
 
         await db.SaveChangesAsync(CancellationToken.None); // probe results and the new run together
         runs.EnqueueFirstStage(runId);
+        return 0;
     }
 
     /// <summary>Canceled, or deleted.</summary>

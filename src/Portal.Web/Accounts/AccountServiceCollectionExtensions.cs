@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -18,8 +19,12 @@ public static class AccountServiceCollectionExtensions
     {
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
-        // Identity's token providers need it; a web host has it already, the command line does not.
-        services.AddDataProtection();
+        // Identity's token providers and the sign-in cookie need it. The key ring lives in the database, not in a
+        // folder of the machine: cookies survive a restart or a new container, and several web processes (and the
+        // command line's password-reset tokens) use the same keys. One application name, whatever the content root.
+        services.AddDataProtection()
+            .PersistKeysToDbContext<PortalDbContext>()
+            .SetApplicationName("Portal");
         services.AddIdentityCore<PortalUser>(identity =>
             {
                 // Length is what makes a password strong; composition rules only make people write them down.

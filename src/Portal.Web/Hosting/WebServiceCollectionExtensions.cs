@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 using Portal.Jobs.Hosting;
+using Portal.Jobs.Monitoring;
 using Portal.Web.Accounts;
 using Portal.Web.Admin;
 using Portal.Web.Api;
@@ -36,8 +38,17 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddSingleton<TrainingCommands>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
-            .AddDbContextCheck<PortalDbContext>("postgresql")
-            .AddCheck<HangfireStorageHealthCheck>("hangfire");
+            .AddDbContextCheck<PortalDbContext>("postgresql", tags: [PortalHealth.ReadyTag])
+            .AddCheck<HangfireStorageHealthCheck>("hangfire", tags: [PortalHealth.ReadyTag])
+            .AddCheck<ModelsHealthCheck>("models", tags: [PortalHealth.ReadyTag])
+            .AddCheck<FfmpegHealthCheck>("ffmpeg", tags: [PortalHealth.ReadyTag]);
+
+        // /metrics for Prometheus (docs/deploy.md "Monitoring"): requests, the runtime, the portal's own meter. The
+        // stage metrics are those of this process's in-process worker; stand-alone workers serve their own.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddPortalInstruments()
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
 
         var worker = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();
         if (worker.InProcess)
@@ -62,8 +73,18 @@ public static class WebServiceCollectionExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets().AllowAnonymous();
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200 } })
-            .AllowAnonymous();
+        // Liveness runs no check: the process answers, so it need not be restarted. Readiness checks what serving
+        // and processing need; a load balancer or orchestrator keeps traffic away while it answers 503.
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(PortalHealth.ReadyTag),
+            ResponseWriter = PortalHealth.WriteAsync,
+        }).AllowAnonymous();
+        // Admins only: a scraper sends an admin's API token (Authorization: Bearer), as any API client does.
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(PortalRoles.Admin);
+        // The web app alone reports queue depths: every process would report the same storage's numbers.
+        app.Services.GetRequiredService<PortalMetrics>().ObserveQueueDepths(app.Services.GetRequiredService<QueueMonitor>());
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapVideoApi();
