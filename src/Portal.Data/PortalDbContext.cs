@@ -39,6 +39,9 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
 
+    /// <summary>Who did what: sign-ins, account and token changes, deletes, corrections (newest last).</summary>
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
     /// <summary>ASP.NET Core's data-protection key ring (sign-in cookies, Identity's tokens), shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -41,6 +41,7 @@ public static class AccountServiceCollectionExtensions
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddSignInManager<PortalSignInManager>()
             .AddDefaultTokenProviders();
+        services.AddAuditLog();
         services.AddSingleton<ApiTokens>();
         services.AddScoped<PortalAccounts>();
         return services;

@@ -9,7 +9,7 @@ namespace Portal.Web.Accounts;
 public sealed record ApiTokenDto(Guid Id, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>Personal API tokens: created (the text returned once), listed, revoked, and checked on each API request.</summary>
-public sealed class ApiTokens(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+public sealed class ApiTokens(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AuditLog audit)
 {
     /// <summary>Marks the text as a Portal token, so a leaked one is recognisable (secret scanners, logs).</summary>
     public const string TokenPrefix = "portal_";
@@ -22,8 +22,11 @@ public sealed class ApiTokens(IDbContextFactory<PortalDbContext> dbFactory, Time
         // 256 random bits, base64url: nothing to guess, and a plain SHA-256 of it is safe to store (see ApiToken).
         var token = TokenPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        db.ApiTokens.Add(ApiToken.Create(userId, string.IsNullOrWhiteSpace(name) ? "token" : name.Trim(), Hash(token), token[..12], clock.GetUtcNow()));
+        var created = ApiToken.Create(userId, string.IsNullOrWhiteSpace(name) ? "token" : name.Trim(), Hash(token), token[..12], clock.GetUtcNow());
+        db.ApiTokens.Add(created);
         await db.SaveChangesAsync(cancellationToken);
+        // The token's owner is the actor: tokens are personal, made on the owner's page or for the owner on the command line.
+        await audit.WriteAsync(AuditActions.TokenCreated, "token", created.Id.ToString(), $"{created.Name} ({created.Prefix}…)", actorId: userId);
         return token;
     }
 
@@ -41,6 +44,11 @@ public sealed class ApiTokens(IDbContextFactory<PortalDbContext> dbFactory, Time
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var revoked = await db.ApiTokens.Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, clock.GetUtcNow()), cancellationToken);
+        if (revoked == 1)
+        {
+            await audit.WriteAsync(AuditActions.TokenRevoked, "token", tokenId.ToString(), actorId: userId);
+        }
+
         return revoked == 1 || await db.ApiTokens.AnyAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
     }
 

@@ -21,7 +21,8 @@ public sealed class PortalAccounts(
     IDbContextFactory<PortalDbContext> dbFactory,
     ApiTokens tokens,
     IOptions<AccountOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    AuditLog audit)
 {
     private const string PasswordAlphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
@@ -36,6 +37,7 @@ public sealed class PortalAccounts(
         var password = GeneratePassword();
         Check(await users.CreateAsync(user, password));
         Check(await users.AddToRoleAsync(user, admin ? PortalRoles.Admin : PortalRoles.User));
+        await audit.WriteAsync(AuditActions.UserAdded, "user", user.Id, $"{user.Email} as {(admin ? PortalRoles.Admin : PortalRoles.User)}");
         return password;
     }
 
@@ -51,6 +53,7 @@ public sealed class PortalAccounts(
         var user = new PortalUser { UserName = email.Trim(), Email = email.Trim(), CreatedAt = clock.GetUtcNow() };
         Check(await users.CreateAsync(user, password));
         Check(await users.AddToRoleAsync(user, PortalRoles.User));
+        await audit.WriteAsync(AuditActions.UserAdded, "user", user.Id, $"{user.Email} registered", actorId: user.Id, actorEmail: user.Email);
     }
 
     /// <summary>
@@ -88,6 +91,7 @@ public sealed class PortalAccounts(
         Check(await users.RemovePasswordAsync(user));
         Check(await users.AddPasswordAsync(user, password));
         Check(await users.UpdateSecurityStampAsync(user));
+        await audit.WriteAsync(AuditActions.UserPasswordReset, "user", user.Id, user.Email);
         return password;
     }
 
@@ -102,6 +106,7 @@ public sealed class PortalAccounts(
         user.Disabled = disabled;
         Check(await users.UpdateAsync(user));
         Check(await users.UpdateSecurityStampAsync(user));
+        await audit.WriteAsync(disabled ? AuditActions.UserDisabled : AuditActions.UserEnabled, "user", user.Id, user.Email);
     }
 
     public async Task SetAdminAsync(string userId, bool admin)
@@ -121,6 +126,7 @@ public sealed class PortalAccounts(
         Check(await users.RemoveFromRoleAsync(user, admin ? PortalRoles.User : PortalRoles.Admin));
         Check(await users.AddToRoleAsync(user, admin ? PortalRoles.Admin : PortalRoles.User));
         Check(await users.UpdateSecurityStampAsync(user));
+        await audit.WriteAsync(AuditActions.UserRoleChanged, "user", user.Id, $"{user.Email} is {(admin ? PortalRoles.Admin : PortalRoles.User)} now");
     }
 
     /// <summary>A new API token for the account with this e-mail (the command line's `token create`).</summary>

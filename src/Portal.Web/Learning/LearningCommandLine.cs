@@ -33,6 +33,7 @@ public static class LearningCommandLine
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddPortalData();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddAuditLog();
         builder.Services.AddSingleton<ReviewCommands>();
         if (args is ["models", "train", ..])
         {

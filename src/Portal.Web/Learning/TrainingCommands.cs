@@ -29,7 +29,7 @@ public sealed record TrainingDto(
 public sealed record TrainingRequest(string? BaseModel, string? Name, int? Epochs, string? Owner);
 
 /// <summary>Starting, following and canceling trainings; each belongs to the account that started it (admins see all).</summary>
-public sealed class TrainingCommands(IDbContextFactory<PortalDbContext> dbFactory, ModelRegistry models, ReviewedDatasetAccess access, IBackgroundJobClient jobs, TimeProvider clock)
+public sealed class TrainingCommands(IDbContextFactory<PortalDbContext> dbFactory, ModelRegistry models, ReviewedDatasetAccess access, IBackgroundJobClient jobs, TimeProvider clock, AuditLog audit)
 {
     public const int MaxEpochs = 200;
 
@@ -70,6 +70,7 @@ public sealed class TrainingCommands(IDbContextFactory<PortalDbContext> dbFactor
         db.TrainingRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         jobs.Enqueue<TrainingJob>(job => job.ExecuteAsync(run.Id, CancellationToken.None));
+        await audit.WriteAsync(AuditActions.TrainingStarted, "training", run.Id.ToString(), $"{name} from {run.BaseModel}, {epochs} epochs", actorId: caller.OwnerId);
         return (run.Id, null, false);
     }
 
@@ -114,6 +115,7 @@ public sealed class TrainingCommands(IDbContextFactory<PortalDbContext> dbFactor
             }
 
             await db.SaveChangesAsync(cancellationToken);
+            await audit.WriteAsync(AuditActions.TrainingCanceled, "training", run.Id.ToString(), actorId: caller.OwnerId);
         }
 
         return true;

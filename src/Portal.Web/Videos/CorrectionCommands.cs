@@ -6,7 +6,7 @@ using Portal.Web.Accounts;
 namespace Portal.Web.Videos;
 
 /// <summary>People's corrections of the current run's segments: applied, stored with who, when, before and after.</summary>
-public sealed class CorrectionCommands(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+public sealed class CorrectionCommands(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AuditLog audit)
 {
     /// <summary>Applies <paramref name="request"/> to the video's current run and returns the corrected track; null if there is no such video, run or track.</summary>
     /// <exception cref="CorrectionException">The change does not fit the track's segments.</exception>
@@ -59,6 +59,7 @@ public sealed class CorrectionCommands(IDbContextFactory<PortalDbContext> dbFact
             throw new CorrectionConflictException(StaleMessage);
         }
 
+        await audit.WriteAsync(AuditActions.CorrectionSaved, "video", video.Id.ToString(), $"{request.Kind} on track {track.TrackNumber}, version {version + 1}", actorId: caller.OwnerId);
         return new CorrectionResultDto(track.TrackNumber, Math.Round(track.StartSeconds, 3), Math.Round(track.EndSeconds, 3), track.FrameCount, after, version + 1);
     }
 

@@ -8,7 +8,7 @@ namespace Portal.Web.Videos;
 public sealed record ReviewMarkDto(int? TrackId, string ReviewerId, DateTimeOffset ReviewedAt);
 
 /// <summary>The review marks of a video's current run: marking makes its segments training data (issue 15).</summary>
-public sealed class ReviewCommands(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+public sealed class ReviewCommands(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AuditLog audit)
 {
     /// <summary>The marks of the video's current run, whole-video mark first; null if there is no such video or run.</summary>
     public async Task<IReadOnlyList<ReviewMarkDto>?> ListAsync(ICurrentUser caller, Guid videoId, CancellationToken cancellationToken)
@@ -47,6 +47,8 @@ public sealed class ReviewCommands(IDbContextFactory<PortalDbContext> dbFactory,
             // Two marks of the same track at once: the other one was stored, which is what both asked for.
         }
 
+        await audit.WriteAsync(AuditActions.ReviewMarked, "video", video.Id.ToString(), track is { } marked ? $"track {marked}" : "the whole video", actorId: caller.OwnerId);
+
         return await MarksAsync(db, run.Id, cancellationToken);
     }
 
@@ -61,6 +63,7 @@ public sealed class ReviewCommands(IDbContextFactory<PortalDbContext> dbFactory,
         }
 
         await db.ReviewMarks.Where(m => m.RunId == run.Id && m.TrackNumber == track).ExecuteDeleteAsync(cancellationToken);
+        await audit.WriteAsync(AuditActions.ReviewUnmarked, "video", video.Id.ToString(), track is { } unmarked ? $"track {unmarked}" : "the whole video", actorId: caller.OwnerId);
         return true;
     }
 

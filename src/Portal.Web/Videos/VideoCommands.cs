@@ -20,6 +20,7 @@ public sealed class VideoCommands(
     IMediaStore media,
     ModelRegistry models,
     TimeProvider clock,
+    AuditLog audit,
     ILogger<VideoCommands> logger)
 {
     /// <summary>The action models a video can be processed with: those installed on this host.</summary>
@@ -48,6 +49,7 @@ public sealed class VideoCommands(
         // Runs, tracks, windows, segments and corrections go with the video (ON DELETE CASCADE): one statement.
         db.Videos.Remove(video);
         await db.SaveChangesAsync(CancellationToken.None);
+        await audit.WriteAsync(AuditActions.VideoDeleted, "video", videoId.ToString(), video.OriginalFileName, actorId: caller.OwnerId);
 
         // Rows first, files second: a failure here leaves unreferenced files, never a video whose files are missing.
         // Whole folders rather than known keys, so that a half-written file of a stage that was stopping goes too.
@@ -97,6 +99,7 @@ public sealed class VideoCommands(
         video.MarkCanceled(now);
         await db.SaveChangesAsync(cancellationToken);
         pipeline.Cancel(videoId, video.CurrentRunId);
+        await audit.WriteAsync(AuditActions.VideoCanceled, "video", videoId.ToString(), video.OriginalFileName, actorId: caller.OwnerId);
         return CommandOutcome.Done;
     }
 
@@ -127,6 +130,7 @@ public sealed class VideoCommands(
 
         await db.SaveChangesAsync(cancellationToken);
         runs.EnqueueFirstStage(runId);
+        await audit.WriteAsync(AuditActions.VideoReprocessed, "video", videoId.ToString(), $"run {runId}{(model is null ? "" : $" with {model}")}", actorId: caller.OwnerId);
         return (CommandOutcome.Done, runId, null);
     }
 }
