@@ -66,6 +66,7 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         ["GET /account/tokens"] = "the caller's own tokens",
         ["GET /account/password"] = "the caller's own password",
         ["GET /admin/users"] = "Admins only (checked below)",
+        ["GET /admin/audit"] = "the audit log: Admins only (AuditLogTests: a non-admin gets 404)",
         ["GET /admin"] = "the admin console: Admins only (AdminConsoleTests: a non-admin gets 404)",
         ["GET /metrics"] = "Prometheus metrics, counts without ids: Admins only (ObservabilityTests: a non-admin gets 404)",
         ["POST /account/signout"] = "ends the caller's own session",

@@ -70,6 +70,8 @@ public static class WebServiceCollectionExtensions
         // Every endpoint requires a signed-in account (the fallback policy) except those marked anonymous here.
         app.UseAuthentication();
         app.UsePortalRateLimits();
+        // Cookie-authenticated /api writes must come from the portal's own pages (a CSRF defence; tokens are exempt).
+        app.UseSameOriginCookieWrites();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets().AllowAnonymous();
