@@ -53,8 +53,10 @@ public sealed class TrainPageTests(TrainingPortal portal) : IClassFixture<Traini
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RunningPortal.ScreenshotPath("train-page.png"), FullPage = true });
     }
 
-    /// <summary>A processed clip whose every segment is relabelled with <see cref="NewLabel"/>, the whole video marked reviewed.</summary>
-    private async Task ReviewedClipAsync()
+    private Task ReviewedClipAsync() => ReviewedClipAsync(portal, NewLabel);
+
+    /// <summary>A processed clip whose every segment is relabelled with <paramref name="label"/>, the whole video marked reviewed.</summary>
+    internal static async Task ReviewedClipAsync(RunningPortal portal, string label)
     {
         using var api = new PortalApi(portal);
         var id = await api.UploadAsync(TestPaths.Video("tfjs_pose_1.mp4"));
@@ -64,10 +66,10 @@ public sealed class TrainPageTests(TrainingPortal portal) : IClassFixture<Traini
         {
             // Relabel until no segment has another label (a relabel may merge neighbours, so indices move).
             var segments = track.GetProperty("segments");
-            while (segments.EnumerateArray().FirstOrDefault(s => s.GetProperty("label").GetString() != NewLabel) is { ValueKind: JsonValueKind.Object } segment)
+            while (segments.EnumerateArray().FirstOrDefault(s => s.GetProperty("label").GetString() != label) is { ValueKind: JsonValueKind.Object } segment)
             {
                 using var relabel = await api.Http.PostAsJsonAsync(new Uri($"/api/videos/{id}/corrections", UriKind.Relative),
-                    new { kind = "relabel", track = track.GetProperty("trackId").GetInt32(), segment = segment.GetProperty("index").GetInt32(), label = NewLabel });
+                    new { kind = "relabel", track = track.GetProperty("trackId").GetInt32(), segment = segment.GetProperty("index").GetInt32(), label });
                 Assert.True(relabel.StatusCode == HttpStatusCode.OK, await relabel.Content.ReadAsStringAsync());
                 segments = (await relabel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("segments");
             }
