@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Media;
 using Portal.Jobs.Learning;
+using Portal.Web.Learning;
 
 namespace Portal.IntegrationTests;
 
@@ -77,8 +78,76 @@ public sealed class ModelRegistryTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Contains("actions-coco2d@3.0.0  0.500", output.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OnlyAnAdminMakesTheDefault_AndAVersionInUseOrTheDefaultIsKeptUntilFree()
+    {
+        using var work = new TempDirectory("portal-registry");
+        var version = await RegisterAsync(work, "kept: ", "kept-coco2d");
+        var named = $"{version.Name}@{version.Version}";
+        var admin = await app.AddAccountAsync($"admin-{Guid.NewGuid():N}@portal.test", admin: true);
+        var other = await app.AddAccountAsync($"other-{Guid.NewGuid():N}@portal.test");
+        using var owner = app.CreateClient();
+        using var asAdmin = app.CreateClient(admin);
+        using var asOther = app.CreateClient(other);
+        var path = new Uri($"/api/models/versions/{version.Id}", UriKind.Relative);
+        var makeDefault = new Uri($"/api/models/versions/{version.Id}/default", UriKind.Relative);
+
+        var listed = await asOther.GetFromJsonAsync<List<ModelVersionDto>>(new Uri("/api/models/versions", UriKind.Relative), PortalApp.Json);
+        Assert.Contains(listed!, v => v.Id == version.Id);
+        using (var byOwner = await owner.PostAsync(makeDefault, null))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, byOwner.StatusCode);
+        }
+
+        using (var byAdmin = await asAdmin.PostAsync(makeDefault, null))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, byAdmin.StatusCode);
+        }
+
+        // The default is kept; another owner cannot delete it at all (404, as for anything not theirs).
+        using (var byOther = await asOther.DeleteAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, byOther.StatusCode);
+        }
+
+        using (var whileDefault = await owner.DeleteAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, whileDefault.StatusCode);
+            Assert.Contains("is the default model", await whileDefault.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var unset = await asAdmin.DeleteAsync(new Uri("/api/models/versions/default", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, unset.StatusCode);
+        }
+
+        // A training queued from it (this app's worker serves no training queue, so it stays queued) keeps it.
+        using var start = await owner.PostAsJsonAsync(new Uri("/api/trainings", UriKind.Relative), new TrainingRequest(named, "from-kept", 1, null));
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var training = (await start.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        using (var inUse = await owner.DeleteAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, inUse.StatusCode);
+            Assert.Contains("1 unfinished training", await inUse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var cancel = await owner.PostAsync(new Uri($"/api/trainings/{training}/cancel", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        }
+
+        using (var deleted = await owner.DeleteAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        Assert.False(app.Services.GetRequiredService<IMediaStore>().Exists(version.OnnxKey));
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.False(await db.ModelVersions.AnyAsync(m => m.Id == version.Id));
+    }
+
     /// <summary>Registers the shipped coco2d model with every label prefixed, as the training job registers what it trained.</summary>
-    private async Task<ModelVersion> RegisterAsync(TempDirectory work, string prefix)
+    private async Task<ModelVersion> RegisterAsync(TempDirectory work, string prefix, string name = "taught-coco2d")
     {
         var models = Path.Combine(TestPaths.RepoRoot, "models", "actions");
         var card = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(models, "actions-coco2d.card.json")))!.AsObject();
@@ -86,7 +155,7 @@ public sealed class ModelRegistryTests(PortalApp app) : IClassFixture<PortalApp>
         var cardPath = work.File($"{Guid.NewGuid():N}.card.json");
         await File.WriteAllTextAsync(cardPath, card.ToJsonString());
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var draft = new ModelVersionDraft("taught-coco2d", app.Owner.Id, "actions-coco2d", "3.0.0", new JsonObject { ["validationAccuracy"] = 0.5 }, [], [], 1.0);
+        var draft = new ModelVersionDraft(name, app.Owner.Id, "actions-coco2d", "3.0.0", new JsonObject { ["validationAccuracy"] = 0.5 }, [], [], 1.0);
         return await app.Services.GetRequiredService<ModelVersions>().RegisterAsync(db, draft, Path.Combine(models, "actions-coco2d.onnx"), cardPath, CancellationToken.None);
     }
 

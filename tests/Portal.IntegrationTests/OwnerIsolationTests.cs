@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Portal.Web.Accounts;
 
@@ -16,7 +17,7 @@ namespace Portal.IntegrationTests;
 public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp>
 {
     /// <summary>Where a row's request goes: its route with A's ids filled in.</summary>
-    private sealed record Ids(Guid Video, string Upload, Guid Training);
+    private sealed record Ids(Guid Video, string Upload, Guid Training, Guid ModelVersion);
 
     /// <summary>A route that serves or changes one owner's resource, and the request that asks for A's.</summary>
     private sealed record OwnedRoute(string Method, string Pattern, Func<Ids, string> Path, string? JsonBody = null);
@@ -43,6 +44,8 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         new("POST", "/api/videos/{id:guid}/reprocess", i => $"/api/videos/{i.Video}/reprocess", "{}"),
         new("GET", "/api/trainings/{id:guid}", i => $"/api/trainings/{i.Training}"),
         new("POST", "/api/trainings/{id:guid}/cancel", i => $"/api/trainings/{i.Training}/cancel"),
+        new("POST", "/api/models/versions/{id:guid}/default", i => $"/api/models/versions/{i.ModelVersion}/default"),
+        new("DELETE", "/api/models/versions/{id:guid}", i => $"/api/models/versions/{i.ModelVersion}"),
         new("HEAD", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
         new("PATCH", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
         new("DELETE", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
@@ -63,6 +66,9 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         ["OPTIONS /api/uploads/{id}"] = "tus capabilities, no data",
         ["GET /"] = "the library page: the caller's own videos (VideoCatalog with ICurrentUser)",
         ["GET /upload"] = "the upload page: a form",
+        ["GET /api/models/versions/"] = "every registered version: any owner may reprocess with one (issue 15); no videos or data in it",
+        ["DELETE /api/models/versions/default"] = "back to the shipped default: Admins only (ModelRegistryTests)",
+        ["GET /train"] = "the train page: counts and trains on the caller's own reviewed videos (TrainingPreviews, TrainingCommands with ICurrentUser); another owner's only for admins",
         ["GET /account/tokens"] = "the caller's own tokens",
         ["GET /account/password"] = "the caller's own password",
         ["GET /admin/users"] = "Admins only (checked below)",
@@ -81,7 +87,7 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
     {
         var a = app.Owner;
         var b = await app.AddAccountAsync($"b-{Guid.NewGuid():N}@portal.test");
-        var ids = new Ids(await ProcessedVideoAsync(), await StartUploadAsync(), await StartTrainingAsync());
+        var ids = new Ids(await ProcessedVideoAsync(), await StartUploadAsync(), await StartTrainingAsync(), await RegisterVersionAsync());
         using var asB = app.CreateClient(b);
         using var anonymous = app.CreateClient(account: null);
         var unknown = new List<string>();
@@ -251,6 +257,17 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         using var response = await client.PostAsJsonAsync(new Uri("/api/trainings", UriKind.Relative), new { epochs = 1 });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>A model version registered for A (the shipped coco2d ONNX and card, as a training would register it).</summary>
+    private async Task<Guid> RegisterVersionAsync()
+    {
+        var models = Path.Combine(TestPaths.RepoRoot, "models", "actions");
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<Portal.Data.PortalDbContext>>().CreateDbContextAsync();
+        var draft = new Portal.Jobs.Learning.ModelVersionDraft("a-model", app.Owner.Id, "actions-coco2d", "3.0.0", new System.Text.Json.Nodes.JsonObject(), [], [], 1.0);
+        var version = await app.Services.GetRequiredService<Portal.Jobs.Learning.ModelVersions>().RegisterAsync(db, draft,
+            Path.Combine(models, "actions-coco2d.onnx"), Path.Combine(models, "actions-coco2d.card.json"), CancellationToken.None);
+        return version.Id;
     }
 
     /// <summary>A resumable upload of A's, created and left unfinished.</summary>

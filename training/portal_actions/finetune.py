@@ -25,6 +25,7 @@ from torch import nn
 
 from . import augment
 from .base_model import load_base, new_model
+from .counts import label_counts
 from .export import card_for, write_onnx
 from .normalize import prepare
 from .reviewed import FORMAT, load_reviewed, validation_videos
@@ -95,9 +96,7 @@ def run(args: argparse.Namespace) -> int:
     rs = load_reviewed(args.data, cfg["window_seconds"], cfg["stride_seconds"])
     if rs.layout != cfg["layout"]:
         raise ValueError(f"the reviewed set is {rs.layout}, the base model {cfg['layout']}")
-    counts = {label: 0 for label in rs.labels}
-    for w in rs.windows:
-        counts[rs.labels[w.label]] += 1
+    counts = label_counts(rs)  # the same count the train page shows before starting (counts.py)
     emit("counts", labels=counts, minWindows=args.min_windows)
     short = {k: {"windows": n, "needed": args.min_windows} for k, n in counts.items() if n < args.min_windows}
     if short or not counts:

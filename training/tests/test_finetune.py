@@ -139,3 +139,18 @@ def test_base_weights_come_back_from_the_shipped_onnx():
         logits, _, joint = model(x)
     np.testing.assert_allclose(logits.numpy().reshape(-1), fixture["logits"], atol=1e-4)
     np.testing.assert_allclose(joint.numpy().reshape(-1), fixture["jointAttention"], atol=1e-5)
+
+
+def test_counts_without_torch_are_the_trainers_counts(reviewed, tmp_path):
+    # The train page counts with portal_actions.counts before a training starts; it must refuse what the trainer
+    # refuses, and must run where PyTorch is absent (the web host): torch made unimportable here.
+    card = BASE.with_name("actions-coco2d.card.json")
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "torch.py").write_text("raise ImportError('no torch on the web host')\n")
+    r = subprocess.run([sys.executable, "-m", "portal_actions.counts", "--data", reviewed, "--card", card,
+                        "--min-windows", "16"], cwd=TRAINING, capture_output=True, text=True, timeout=60,
+                       env={"PYTHONPATH": str(blocker), "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    trainer = finetune("--data", reviewed, "--out", tmp_path / "out", "--min-windows", 16)
+    assert events(r.stdout) == [events(trainer.stdout)[0]]

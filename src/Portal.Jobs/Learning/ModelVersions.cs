@@ -108,6 +108,38 @@ public sealed class ModelVersions(IMediaStore media, TimeProvider clock)
     }
 
     /// <summary>
+    /// Deletes a registered version (its row, then its ONNX in the media store), unless something still needs it: then
+    /// the reason and nothing deleted. Needed: being the default, a processing run not yet finished with it, or a
+    /// training not yet finished from it. Finished runs keep their results and the name and version stamped on them;
+    /// only a new reprocess with the deleted version is refused (unknown model).
+    /// </summary>
+    public async Task<string?> DeleteAsync(PortalDbContext db, Guid id, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+        var version = await db.ModelVersions.SingleAsync(m => m.Id == id, cancellationToken);
+        var named = version.Name + "@" + version.Version;
+        if (version.IsDefault)
+        {
+            return $"{named} is the default model: make another one the default first.";
+        }
+
+        var runs = await db.Runs.CountAsync(r => r.ActionModel == version.Name && r.ActionModelVersion == version.Version
+            && r.Status != RunStatus.Succeeded && r.Status != RunStatus.Failed && r.Status != RunStatus.Canceled, cancellationToken);
+        var trainings = await db.TrainingRuns.CountAsync(t => t.BaseModel == named
+            && (t.Status == TrainingStatus.Queued || t.Status == TrainingStatus.Running), cancellationToken);
+        if (runs + trainings > 0)
+        {
+            return $"{named} is in use by {runs} unfinished processing run(s) and {trainings} unfinished training(s); delete it when they are done.";
+        }
+
+        await db.ModelVersions.Where(m => m.Id == id).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        // The file after the row: a crash in between leaves an orphan file, never a row without its model.
+        media.Delete(version.OnnxKey);
+        return null;
+    }
+
+    /// <summary>
     /// A local copy of the version's card and ONNX for ONNX Runtime, which reads a path: the file comes from the
     /// media store through a lease and is copied into <paramref name="directory"/> (the lease of a remote store is a
     /// temporary download that ends with it).

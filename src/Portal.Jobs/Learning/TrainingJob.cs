@@ -34,7 +34,7 @@ public sealed class TrainingJob(
 
     private string ModelsRoot => Path.GetFullPath(pipeline.Value.ModelsRoot);
 
-    private string TrainingRoot => Options.TrainingRoot.Length > 0 ? Path.GetFullPath(Options.TrainingRoot) : Path.GetFullPath(Path.Combine(ModelsRoot, "..", "training"));
+    private string TrainingRoot => Options.TrainerDirectory(ModelsRoot);
 
     public string WorkFolder(Guid id) => Path.Combine(
         Options.WorkRoot.Length > 0 ? Path.GetFullPath(Options.WorkRoot) : Path.Combine(Path.GetFullPath(media.Value.Root), "training"), id.ToString("N"));

@@ -22,4 +22,8 @@ public sealed class TrainingOptions
 
     /// <summary>How long a trainer has to stop after SIGTERM before it is killed.</summary>
     public TimeSpan KillAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The trainer's working directory: <see cref="TrainingRoot"/>, or training/ beside <paramref name="modelsRoot"/>.</summary>
+    public string TrainerDirectory(string modelsRoot) =>
+        TrainingRoot.Length > 0 ? Path.GetFullPath(TrainingRoot) : Path.GetFullPath(Path.Combine(modelsRoot, "..", "training"));
 }

@@ -36,6 +36,8 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddSingleton<ReviewCommands>();
         builder.Services.AddSingleton<ReviewedDatasetAccess>();
         builder.Services.AddSingleton<TrainingCommands>();
+        builder.Services.AddSingleton<TrainingPreviews>();
+        builder.Services.AddSingleton<RegistryCommands>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("postgresql", tags: [PortalHealth.ReadyTag])
