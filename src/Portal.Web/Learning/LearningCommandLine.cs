@@ -212,33 +212,23 @@ public static class LearningCommandLine
     private static bool TrainOptions(string[] rest, out TrainingRequest request)
     {
         request = new TrainingRequest(null, null, null, null);
-        for (var i = 0; i < rest.Length; i += 2)
+        if (!NamedValues(rest, ["--owner", "--base", "--name", "--epochs"], out var values))
         {
-            if (i + 1 >= rest.Length)
+            return false;
+        }
+
+        int? epochs = null;
+        if (values.TryGetValue("--epochs", out var text))
+        {
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
             {
                 return false;
             }
 
-            var value = rest[i + 1];
-            switch (rest[i])
-            {
-                case "--owner":
-                    request = request with { Owner = value };
-                    break;
-                case "--base":
-                    request = request with { BaseModel = value };
-                    break;
-                case "--name":
-                    request = request with { Name = value };
-                    break;
-                case "--epochs" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var epochs):
-                    request = request with { Epochs = epochs };
-                    break;
-                default:
-                    return false;
-            }
+            epochs = n;
         }
 
+        request = new TrainingRequest(values.GetValueOrDefault("--base"), values.GetValueOrDefault("--name"), epochs, values.GetValueOrDefault("--owner"));
         return true;
     }
 
@@ -267,29 +257,33 @@ public static class LearningCommandLine
 
     private static bool ExportOptions(string[] rest, out string? owner, out string output)
     {
-        owner = null;
-        output = "";
+        var known = NamedValues(rest, ["--owner", "--out"], out var values);
+        owner = values.GetValueOrDefault("--owner");
+        output = values.GetValueOrDefault("--out") ?? "";
+        return known && output.Length > 0;
+    }
+
+    /// <summary>
+    /// `--name value` pairs, each of <paramref name="names"/> at most once; false on anything else (an unknown option,
+    /// a missing value, a repeat), which the caller answers with the usage.
+    /// </summary>
+    private static bool NamedValues(string[] rest, string[] names, out Dictionary<string, string> values)
+    {
+        values = [];
+        if (rest.Length % 2 != 0)
+        {
+            return false;
+        }
+
         for (var i = 0; i < rest.Length; i += 2)
         {
-            if (i + 1 >= rest.Length)
+            if (!names.Contains(rest[i]) || !values.TryAdd(rest[i], rest[i + 1]))
             {
                 return false;
             }
-
-            switch (rest[i])
-            {
-                case "--owner":
-                    owner = rest[i + 1];
-                    break;
-                case "--out":
-                    output = rest[i + 1];
-                    break;
-                default:
-                    return false;
-            }
         }
 
-        return output.Length > 0;
+        return true;
     }
 
     private static async Task<int> FailAsync(int code, string message)
