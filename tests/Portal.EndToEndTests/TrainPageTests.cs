@@ -51,6 +51,37 @@ public sealed class TrainPageTests(TrainingPortal portal) : IClassFixture<Traini
         await Assertions.Expect(page.GetByTestId("train-epoch").First).ToContainTextAsync("1 / 1");
         await Assertions.Expect(page.GetByTestId("train-status")).ToContainTextAsync("registered as page-taught@1", new() { Timeout = 120_000 });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RunningPortal.ScreenshotPath("train-page.png"), FullPage = true });
+
+        // The registry on the same page: the owner sees the new version and may delete it, but not choose the default.
+        var version = page.Locator("[data-testid=version][data-version='page-taught@1']");
+        await Assertions.Expect(version).ToBeVisibleAsync();
+        await Assertions.Expect(version.GetByTestId("version-delete")).ToBeVisibleAsync();
+        await Assertions.Expect(version.GetByTestId("version-make-default")).ToHaveCountAsync(0);
+
+        // An admin makes it the default; then it cannot be deleted, and the owner's library preselects it for reprocessing.
+        var admin = await portal.AddAccountAsync("train-admin@portal.test", admin: true);
+        var adminPage = await portal.NewPageAsync(signedIn: false);
+        await RunningPortal.SignInAsync(adminPage, admin);
+        await adminPage.GotoAsync("/train");
+        var adminRow = adminPage.Locator("[data-testid=version][data-version='page-taught@1']");
+        await adminRow.GetByTestId("version-make-default").ClickAsync();
+        await Assertions.Expect(adminRow.GetByTestId("version-default")).ToBeVisibleAsync();
+        await adminRow.GetByTestId("version-delete").ClickAsync();
+        await Assertions.Expect(adminPage.GetByTestId("versions-message")).ToContainTextAsync("is the default model");
+
+        await page.GotoAsync("/");
+        var reprocessWith = page.GetByTestId("video-reprocess-model").First;
+        await Assertions.Expect(reprocessWith).ToHaveValueAsync("page-taught@1");
+        await Assertions.Expect(reprocessWith.Locator("option[value='page-taught@1']")).ToHaveCountAsync(1);
+
+        // Back to the shipped default, then the delete goes through and the version leaves the page and the library.
+        await adminRow.GetByTestId("version-unset-default").ClickAsync();
+        await Assertions.Expect(adminRow.GetByTestId("version-default")).ToHaveCountAsync(0);
+        await adminRow.GetByTestId("version-delete").ClickAsync();
+        await Assertions.Expect(adminRow).ToHaveCountAsync(0);
+        await Assertions.Expect(adminPage.GetByTestId("versions-message")).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("video-reprocess-model").First.Locator("option[value='page-taught@1']")).ToHaveCountAsync(0);
     }
 
     private Task ReviewedClipAsync() => ReviewedClipAsync(portal, NewLabel);

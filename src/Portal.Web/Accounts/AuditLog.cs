@@ -25,6 +25,8 @@ public static class AuditActions
     public const string ReviewUnmarked = "review.unmarked";
     public const string TrainingStarted = "training.started";
     public const string TrainingCanceled = "training.canceled";
+    public const string ModelDefaultChanged = "model.default-changed";
+    public const string ModelDeleted = "model.deleted";
 
     public static readonly IReadOnlyList<string> All =
     [

@@ -19,7 +19,7 @@ public enum RegistryOutcome
 /// Managing the model registry: everyone signed in lists the versions (any owner may reprocess with one); only an
 /// admin chooses the default; a version is deleted by the account it was trained for or by an admin.
 /// </summary>
-public sealed class RegistryCommands(IDbContextFactory<PortalDbContext> dbFactory, ModelVersions versions)
+public sealed class RegistryCommands(IDbContextFactory<PortalDbContext> dbFactory, ModelVersions versions, AuditLog audit)
 {
     public async Task<IReadOnlyList<ModelVersionDto>> ListAsync(CancellationToken cancellationToken)
     {
@@ -48,19 +48,33 @@ public sealed class RegistryCommands(IDbContextFactory<PortalDbContext> dbFactor
             }
         }
 
-        return await ModelVersions.SetDefaultAsync(db, named, cancellationToken) ? RegistryOutcome.Done : RegistryOutcome.NotFound;
+        if (!await ModelVersions.SetDefaultAsync(db, named, cancellationToken))
+        {
+            return RegistryOutcome.NotFound;
+        }
+
+        await audit.WriteAsync(AuditActions.ModelDefaultChanged, "model", id?.ToString(), named ?? "the shipped default", actorId: caller.OwnerId);
+        return RegistryOutcome.Done;
     }
 
     public async Task<(RegistryOutcome Outcome, string? Reason)> DeleteAsync(ICurrentUser caller, Guid id, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var owner = caller.OwnerId;
-        if (!await db.ModelVersions.AnyAsync(m => m.Id == id && (caller.IsAdmin || m.OwnerId == owner), cancellationToken))
+        var named = await db.ModelVersions.Where(m => m.Id == id && (caller.IsAdmin || m.OwnerId == owner))
+            .Select(m => m.Name + "@" + m.Version).SingleOrDefaultAsync(cancellationToken);
+        if (named is null)
         {
             return (RegistryOutcome.NotFound, null);
         }
 
         var refused = await versions.DeleteAsync(db, id, cancellationToken);
-        return refused is null ? (RegistryOutcome.Done, null) : (RegistryOutcome.Refused, refused);
+        if (refused is not null)
+        {
+            return (RegistryOutcome.Refused, refused);
+        }
+
+        await audit.WriteAsync(AuditActions.ModelDeleted, "model", id.ToString(), named, actorId: caller.OwnerId);
+        return (RegistryOutcome.Done, null);
     }
 }

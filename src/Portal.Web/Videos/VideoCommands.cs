@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Data.Media;
 using Portal.Jobs.Pipeline;
 using Portal.Web.Accounts;
@@ -19,12 +20,24 @@ public sealed class VideoCommands(
     IVideoPipeline pipeline,
     IMediaStore media,
     ModelRegistry models,
+    IOptions<PipelineOptions> pipelineOptions,
     TimeProvider clock,
     AuditLog audit,
     ILogger<VideoCommands> logger)
 {
-    /// <summary>The action models a video can be processed with: those installed on this host.</summary>
-    public IReadOnlyList<string> ActionModels() => models.ActionModelNames();
+    /// <summary>
+    /// The action models a video can be processed with: those installed on this host, then every registered version
+    /// as NAME@VERSION (any owner may reprocess with any version); and the one a new run gets without a choice (the
+    /// version an admin made the default, else the configured shipped model).
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Models, string Default)> ActionModelsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var registered = await db.ModelVersions.AsNoTracking().OrderBy(m => m.Name).ThenBy(m => m.CreatedAt)
+            .Select(m => new { Named = m.Name + "@" + m.Version, m.IsDefault }).ToListAsync(cancellationToken);
+        var chosen = registered.FirstOrDefault(m => m.IsDefault)?.Named ?? pipelineOptions.Value.ActionModel;
+        return ([.. models.ActionModelNames(), .. registered.Select(m => m.Named)], chosen);
+    }
 
     /// <summary>
     /// Deletes the video with all its runs, results and corrections, and its media files (the upload, the review proxy,
