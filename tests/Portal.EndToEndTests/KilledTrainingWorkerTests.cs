@@ -47,11 +47,17 @@ public sealed class KilledTrainingWorkerTests(PortalWithRestartableTrainingWorke
         Assert.True(done.GetProperty("status").GetString() == "Succeeded", done.ToString());
         Assert.Equal("survivor@1", done.GetProperty("modelVersion").GetString());
         Assert.Equal(1L, await portal.ScalarAsync("select count(*) from portal.model_versions where \"Name\" = 'survivor' and @id is not null", id));
-        // Resumed from the checkpoint: the second worker's trainer began after the epochs the first one finished (the
-        // row keeps the lines of the run that finished), not again at epoch 1, and went on to the last epoch.
-        var epochs = done.GetProperty("epochLines").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()).ToList();
-        Assert.Equal(40, epochs[^1]);
-        Assert.True(epochs[0] > 1 && epochs[0] <= killedAt + 2, $"killed after {killedAt} epochs; then: {string.Join(",", epochs)}");
+        // Every epoch once, in order: the resumed trainer says the checkpoint's lines again before its own.
+        var lines = done.GetProperty("epochLines").EnumerateArray().ToList();
+        var epochs = lines.Select(e => e.GetProperty("epoch").GetInt32()).ToList();
+        Assert.Equal(Enumerable.Range(1, 40), epochs);
+        // Resumed from the checkpoint, not again at epoch 1: the epochs the first worker's trainer finished keep its
+        // process id (the stub's "trainer" field), the rest have the second one's.
+        var trainers = lines.Select(e => e.GetProperty("trainer").GetInt32()).ToList();
+        var firstTrainer = trainers[0];
+        var byFirst = trainers.TakeWhile(t => t == firstTrainer).Count();
+        Assert.True(byFirst >= killedAt && byFirst < 40, $"killed after {killedAt} epochs; the first trainer's lines: {byFirst}");
+        Assert.All(trainers.Skip(byFirst), t => Assert.NotEqual(firstTrainer, t));
     }
 
     private static async Task<JsonElement> WaitAsync(PortalApi api, Guid id, Func<JsonElement, bool> until, TimeSpan within)

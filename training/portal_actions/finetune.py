@@ -6,7 +6,8 @@ python3 -m portal_actions.finetune --data DIR --base BASE.onnx --out OUTDIR --na
 The base's weights come back from its ONNX graph (base_model.py); an --encoder (mae.py) replaces its encoder; the
 classifier head is new, one output per label of labels.json. Validation holds out whole videos. Stdout carries one
 JSON event per line and nothing else; logs go to stderr. OUTDIR/checkpoint.pt is replaced atomically after every
-epoch; the ONNX and card are written to temporary names and renamed at the very end.
+epoch (with the epoch lines so far, which --resume prints again first); the ONNX and card are written to temporary
+names and renamed at the very end. The trainer stops by itself once the process that started it is gone.
 """
 from __future__ import annotations
 
@@ -82,6 +83,14 @@ def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float | None:
     return float((pred == y).mean())
 
 
+def stop_if_orphaned(parent: int) -> None:
+    """Exits once the process that started the trainer is gone (a SIGKILLed worker cannot stop it): the job is retried
+    by another worker, which resumes from the last checkpoint, and must not meet this process still writing it."""
+    if os.getppid() != parent:
+        log(f"the process that started this trainer (pid {parent}) is gone: stopping; the last checkpoint stays")
+        sys.exit(137)
+
+
 def atomic_save(obj, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     torch.save(obj, tmp)
@@ -124,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
     first_epoch = 0
+    lines: list[dict] = []  # the epoch lines so far: kept in the checkpoint so that a resumed run can say them again
     ckpt_path = out / "checkpoint.pt"
     if args.resume and ckpt_path.exists():
         ckpt = torch.load(ckpt_path, map_location="cpu")
@@ -135,7 +145,12 @@ def run(args: argparse.Namespace) -> int:
         rng.bit_generator.state = ckpt["rng"]
         torch.set_rng_state(ckpt["torch_rng"])
         first_epoch = ckpt["epoch"]
+        lines = ckpt.get("lines", [])
         log(f"resumed after epoch {first_epoch}")
+        # The product keeps the lines of the process it is reading: repeating the checkpoint's gives it every epoch once,
+        # including one whose line was lost when the worker died between the checkpoint and the line.
+        for line in lines:
+            emit("epoch", **line)
 
     ys = np.array([w.label for w in train])
     batch = min(args.batch, len(train))
@@ -148,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
         order = rng.permutation(len(train))
         total, correct, seen = 0.0, 0, 0
         for b in range(steps):
+            stop_if_orphaned(args.parent)
             idx = order[b * batch:(b + 1) * batch]
             x = torch.from_numpy(np.stack([augment.augment_2d(
                 augment.real_2d(train[i].frames, train[i].image_size, rng, AUGMENT), rng, cfg["window"], AUGMENT)
@@ -163,12 +179,14 @@ def run(args: argparse.Namespace) -> int:
             seen += len(idx)
         sched.step()
         val_acc = accuracy(model, vx, vy)
+        lines.append({"epoch": epoch, "epochs": args.epochs, "loss": round(total / seen, 4),
+                      "trainAccuracy": round(correct / seen, 4),
+                      "validationAccuracy": None if val_acc is None else round(val_acc, 4),
+                      "seconds": round(time.time() - t0, 2)})
         atomic_save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                      "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "epoch": epoch,
-                     "epochs": args.epochs, "labels": rs.labels}, ckpt_path)
-        emit("epoch", epoch=epoch, epochs=args.epochs, loss=round(total / seen, 4),
-             trainAccuracy=round(correct / seen, 4), validationAccuracy=None if val_acc is None else round(val_acc, 4),
-             seconds=round(time.time() - t0, 2))
+                     "epochs": args.epochs, "labels": rs.labels, "lines": lines}, ckpt_path)
+        emit("epoch", **lines[-1])
 
     model.eval()
     onnx_path, card_path = out / f"{args.name}.onnx", out / f"{args.name}.card.json"
@@ -226,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--resume", action="store_true")
     args = ap.parse_args(argv)
+    args.parent = os.getppid()
     # Cancel: the product sends SIGTERM and SIGKILL 5 s later. SystemExit raised from the handler unwinds at the
     # next Python bytecode, i.e. between two small tensor operations: well within a second.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

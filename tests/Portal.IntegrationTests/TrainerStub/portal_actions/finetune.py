@@ -36,17 +36,29 @@ def main():
         emit("refused", labels=short)
         return 3
 
+    # As the real trainer: the checkpoint before the line, the lines so far kept in it and said again on --resume,
+    # and no running on once the process that started it is gone.
+    parent = os.getppid()
     checkpoint = os.path.join(args.out, "checkpoint.pt")
-    first = 1
+    first, lines = 1, []
     if args.resume and os.path.exists(checkpoint):
         with open(checkpoint, encoding="utf-8") as f:
-            first = json.load(f)["epoch"] + 1
+            saved = json.load(f)
+        first, lines = saved["epoch"] + 1, saved["lines"]
+        for line in lines:
+            emit("epoch", **line)
     for epoch in range(first, args.epochs + 1):
         time.sleep(0.3)
-        emit("epoch", epoch=epoch, epochs=args.epochs, loss=1.0 / epoch, trainAccuracy=0.5, validationAccuracy=0.4, seconds=0.3)
+        if os.getppid() != parent:
+            return 137
+        # "trainer" (the stub's own field) tells the tests which process trained an epoch: a resumed run repeats the
+        # earlier lines with the earlier process's id.
+        lines.append({"epoch": epoch, "epochs": args.epochs, "loss": 1.0 / epoch, "trainAccuracy": 0.5, "validationAccuracy": 0.4, "seconds": 0.3,
+                      "trainer": os.getpid()})
         with open(checkpoint + ".tmp", "w", encoding="utf-8") as f:
-            json.dump({"epoch": epoch}, f)
+            json.dump({"epoch": epoch, "lines": lines}, f)
         os.replace(checkpoint + ".tmp", checkpoint)
+        emit("epoch", **lines[-1])
 
     base_card_path = args.base[: -len(".onnx")] + ".card.json"
     with open(base_card_path, encoding="utf-8") as f:
