@@ -1,3 +1,6 @@
+using System.CommandLine;
+using Portal.Web.Hosting;
+
 namespace Portal.Web.Accounts;
 
 /// <summary>
@@ -9,7 +12,40 @@ public static class AccountCommandLine
 {
     public static bool Handles(string[] args) => args is ["user", ..] or ["token", ..];
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args)
+    {
+        var email = new Argument<string>("EMAIL") { Description = "the account's e-mail address" };
+        var admin = new Option<bool>("--admin") { Description = "in the Admin role" };
+        var add = new Command("add", "adds an account and prints its generated password, once") { email, admin }
+            .WithAction(parsed => AccountAsync(async accounts =>
+            {
+                var address = parsed.GetRequiredValue(email);
+                var isAdmin = parsed.GetValue(admin);
+                var password = await accounts.AddAsync(address, admin: isAdmin);
+                Console.WriteLine($"Added {address} ({(isAdmin ? "Admin" : "User")}). Its password, shown once:");
+                Console.WriteLine(password);
+            }));
+
+        var owner = new Argument<string>("EMAIL") { Description = "the account the token acts for" };
+        var name = new Argument<string>("NAME") { Description = "what the token is for", DefaultValueFactory = _ => "command line" };
+        var create = new Command("create", "creates an API token and prints it, once") { owner, name }
+            .WithAction(parsed => AccountAsync(async accounts =>
+            {
+                var address = parsed.GetRequiredValue(owner);
+                var token = await accounts.CreateTokenAsync(address, parsed.GetRequiredValue(name), CancellationToken.None);
+                Console.WriteLine($"A new API token for {address}, shown once (send it as Authorization: Bearer TOKEN):");
+                Console.WriteLine(token);
+            }));
+
+        var root = new RootCommand("the portal's account commands (./portal user add, ./portal token create)")
+        {
+            new Command("user", "accounts") { add },
+            new Command("token", "API tokens") { create },
+        };
+        return HostCommandLine.InvokeAsync(root, args);
+    }
+
+    private static async Task<int> AccountAsync(Func<PortalAccounts, Task> run)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.AddPortalData();
@@ -17,30 +53,14 @@ public static class AccountCommandLine
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         using var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();
-        var accounts = scope.ServiceProvider.GetRequiredService<PortalAccounts>();
         try
         {
-            switch (args)
-            {
-                case ["user", "add", var email, .. var rest] when rest is [] or ["--admin"]:
-                    var password = await accounts.AddAsync(email, admin: rest is ["--admin"]);
-                    Console.WriteLine($"Added {email} ({(rest is ["--admin"] ? "Admin" : "User")}). Its password, shown once:");
-                    Console.WriteLine(password);
-                    return 0;
-                case ["token", "create", var email, .. var rest] when rest.Length <= 1:
-                    var token = await accounts.CreateTokenAsync(email, rest is [var name] ? name : "command line", CancellationToken.None);
-                    Console.WriteLine($"A new API token for {email}, shown once (send it as Authorization: Bearer TOKEN):");
-                    Console.WriteLine(token);
-                    return 0;
-                default:
-                    await Console.Error.WriteLineAsync("usage: user add EMAIL [--admin] | token create EMAIL [NAME]");
-                    return 2;
-            }
+            await run(scope.ServiceProvider.GetRequiredService<PortalAccounts>());
+            return 0;
         }
         catch (AccountException e)
         {
-            await Console.Error.WriteLineAsync(e.Message);
-            return 1;
+            return await HostCommandLine.FailAsync(1, e.Message);
         }
     }
 }

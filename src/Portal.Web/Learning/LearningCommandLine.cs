@@ -1,9 +1,11 @@
+using System.CommandLine;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Jobs.Hosting;
 using Portal.Jobs.Learning;
 using Portal.Web.Accounts;
+using Portal.Web.Hosting;
 using Portal.Web.Videos;
 
 namespace Portal.Web.Learning;
@@ -16,8 +18,6 @@ namespace Portal.Web.Learning;
 /// </summary>
 public static class LearningCommandLine
 {
-    private const string Usage = "usage: review mark|unmark VIDEO_ID [--track N] | dataset export [--owner EMAIL] --out DIR | models registered | models train --from-reviews [--owner EMAIL] [--base NAME] [--epochs N] [--name NAME]";
-
     public static bool Handles(string[] args) => args is ["review", ..] or ["dataset", ..] or ["models", "registered" or "train", ..];
 
     /// <summary>The owner of the video, acting on its own video.</summary>
@@ -27,7 +27,64 @@ public static class LearningCommandLine
     }
 
     /// <param name="settings">Configuration on top of the environment's (tests pass the connection string here).</param>
-    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
+    public static Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var root = new RootCommand("the portal's review, dataset and model registry commands (./portal review|dataset|models …)")
+        {
+            new Command("review", "review marks: a reviewed track's segments are training data")
+            {
+                ReviewCommand("mark", "marks a video's tracks (or one) reviewed", mark: true, settings),
+                ReviewCommand("unmark", "removes the review mark", mark: false, settings),
+            },
+            new Command("dataset", "training sets") { ExportCommand(settings) },
+            new Command("models", "the model registry") { RegisteredCommand(settings), TrainCommand(settings) },
+        };
+        return HostCommandLine.InvokeAsync(root, args);
+    }
+
+    private static Command ReviewCommand(string name, string description, bool mark, IReadOnlyDictionary<string, string?>? settings)
+    {
+        var video = new Argument<string>("VIDEO_ID") { Description = "the video's id, as GET /api/videos lists them" };
+        var track = HostCommandLine.PositiveInt("--track", "one track only (default: every track)");
+        return new Command(name, description) { video, track }.WithAction(parsed =>
+            WithHostAsync(settings, jobs: false, services => ReviewAsync(services, mark, parsed.GetRequiredValue(video), parsed.GetValue(track))));
+    }
+
+    private static Command ExportCommand(IReadOnlyDictionary<string, string?>? settings)
+    {
+        var owner = new Option<string?>("--owner") { Description = "one owner's reviewed videos (default: every owner's)" };
+        var output = new Option<string>("--out") { Description = "the folder to write (docs/formats.md)", Required = true };
+        return new Command("export", "writes the reviewed tracks as a training set") { owner, output }.WithAction(parsed =>
+            WithHostAsync(settings, jobs: false, services => ExportAsync(services, parsed.GetValue(owner), parsed.GetRequiredValue(output))));
+    }
+
+    private static Command RegisteredCommand(IReadOnlyDictionary<string, string?>? settings) =>
+        new Command("registered", "the registered model versions, newest first").WithAction(_ =>
+            WithHostAsync(settings, jobs: false, ListRegisteredAsync));
+
+    private static Command TrainCommand(IReadOnlyDictionary<string, string?>? settings)
+    {
+        // Reviewed videos are the only source today; the flag says so on the command line and leaves room for others.
+        var fromReviews = new Option<bool>("--from-reviews") { Description = "learn from the reviewed videos (required)" };
+        var owner = new Option<string?>("--owner") { Description = "one owner's reviewed videos (default: every owner's)" };
+        var baseModel = new Option<string?>("--base") { Description = "the model to fine-tune (default: the default model)" };
+        var name = new Option<string?>("--name") { Description = "the new model's name" };
+        var epochs = HostCommandLine.PositiveInt("--epochs", "training epochs");
+        var command = new Command("train", "trains a model version through the training queue and prints its name last") { fromReviews, owner, baseModel, name, epochs };
+        // Required on a flag is not enforced by System.CommandLine (a bool has a value without its token).
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(fromReviews) is null)
+            {
+                result.AddError("--from-reviews is required: reviewed videos are what a training learns from.");
+            }
+        });
+        return command.WithAction(parsed => WithHostAsync(settings, jobs: true, services => TrainAsync(services,
+                new TrainingRequest(parsed.GetValue(baseModel), parsed.GetValue(name), parsed.GetValue(epochs), parsed.GetValue(owner)))));
+    }
+
+    /// <summary>Runs <paramref name="run"/> on a host with the portal's database (and, for a training, Hangfire's storage), no web server.</summary>
+    private static async Task<int> WithHostAsync(IReadOnlyDictionary<string, string?>? settings, bool jobs, Func<IServiceProvider, Task<int>> run)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
@@ -35,7 +92,7 @@ public static class LearningCommandLine
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddAuditLog();
         builder.Services.AddSingleton<ReviewCommands>();
-        if (args is ["models", "train", ..])
+        if (jobs)
         {
             // Enqueueing needs Hangfire's storage and the model registry; no server: a worker runs the job.
             builder.AddPortalJobs();
@@ -49,19 +106,9 @@ public static class LearningCommandLine
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         using var host = builder.Build();
-        var services = host.Services;
         try
         {
-            return args switch
-            {
-                ["review", "mark" or "unmark", var video, .. var rest] when TrackOption(rest, out var track) =>
-                    await ReviewAsync(services, args[1] == "mark", video, track),
-                ["dataset", "export", .. var rest] when ExportOptions(rest, out var owner, out var output) =>
-                    await ExportAsync(services, owner, output),
-                ["models", "registered"] => await ListRegisteredAsync(services),
-                ["models", "train", "--from-reviews", .. var rest] when TrainOptions(rest, out var request) => await TrainAsync(services, request),
-                _ => await FailAsync(2, Usage),
-            };
+            return await run(host.Services);
         }
         catch (IOException e)
         {
@@ -209,29 +256,6 @@ public static class LearningCommandLine
         }
     }
 
-    private static bool TrainOptions(string[] rest, out TrainingRequest request)
-    {
-        request = new TrainingRequest(null, null, null, null);
-        if (!NamedValues(rest, ["--owner", "--base", "--name", "--epochs"], out var values))
-        {
-            return false;
-        }
-
-        int? epochs = null;
-        if (values.TryGetValue("--epochs", out var text))
-        {
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-            {
-                return false;
-            }
-
-            epochs = n;
-        }
-
-        request = new TrainingRequest(values.GetValueOrDefault("--base"), values.GetValueOrDefault("--name"), epochs, values.GetValueOrDefault("--owner"));
-        return true;
-    }
-
     private static string ValidationAccuracy(string metricsJson)
     {
         using var metrics = System.Text.Json.JsonDocument.Parse(metricsJson);
@@ -240,55 +264,5 @@ public static class LearningCommandLine
             : "-";
     }
 
-    private static bool TrackOption(string[] rest, out int? track)
-    {
-        track = null;
-        switch (rest)
-        {
-            case []:
-                return true;
-            case ["--track", var text] when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
-                track = n;
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    private static bool ExportOptions(string[] rest, out string? owner, out string output)
-    {
-        var known = NamedValues(rest, ["--owner", "--out"], out var values);
-        owner = values.GetValueOrDefault("--owner");
-        output = values.GetValueOrDefault("--out") ?? "";
-        return known && output.Length > 0;
-    }
-
-    /// <summary>
-    /// `--name value` pairs, each of <paramref name="names"/> at most once; false on anything else (an unknown option,
-    /// a missing value, a repeat), which the caller answers with the usage.
-    /// </summary>
-    private static bool NamedValues(string[] rest, string[] names, out Dictionary<string, string> values)
-    {
-        values = [];
-        if (rest.Length % 2 != 0)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < rest.Length; i += 2)
-        {
-            if (!names.Contains(rest[i]) || !values.TryAdd(rest[i], rest[i + 1]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static async Task<int> FailAsync(int code, string message)
-    {
-        await Console.Error.WriteLineAsync(message);
-        return code;
-    }
+    private static Task<int> FailAsync(int code, string message) => HostCommandLine.FailAsync(code, message);
 }
