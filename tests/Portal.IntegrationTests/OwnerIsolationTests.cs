@@ -50,6 +50,8 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         new("PATCH", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
         new("DELETE", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
         new("GET", "/videos/{Id:guid}", i => $"/videos/{i.Video}"),
+        new("GET", "/videos/{Id:guid}/timings", i => $"/videos/{i.Video}/timings"),
+        new("GET", "/api/videos/{id:guid}/timings", i => $"/api/videos/{i.Video}/timings"),
     ];
 
     /// <summary>Routes that take no owner's id; each says why it needs no owner check (anonymous callers are still tested).</summary>
