@@ -64,6 +64,7 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         ["POST /api/trainings/"] = "starts a training on the caller's own reviewed videos; naming another owner is 404 (TrainingJobTests)",
         ["POST /api/videos/"] = "uploads a new video owned by the caller",
         ["POST /api/uploads/"] = "starts a new resumable upload owned by the caller",
+        ["GET /api/uploads/"] = "the caller's own unfinished uploads only (UnfinishedUploadTests: B's list lacks A's)",
         ["OPTIONS /api/uploads/"] = "tus capabilities, no data",
         ["OPTIONS /api/uploads/{id}"] = "tus capabilities, no data",
         ["GET /"] = "the library page: the caller's own videos (VideoCatalog with ICurrentUser)",

@@ -25,12 +25,13 @@ public static class AuditActions
     public const string ReviewUnmarked = "review.unmarked";
     public const string TrainingStarted = "training.started";
     public const string TrainingCanceled = "training.canceled";
+    public const string UploadDeleted = "upload.deleted";
 
     public static readonly IReadOnlyList<string> All =
     [
         SignInSucceeded, SignInFailed, SignOut, UserAdded, UserDisabled, UserEnabled, UserRoleChanged, UserPasswordReset,
         TokenCreated, TokenRevoked, VideoDeleted, VideoCanceled, VideoReprocessed, CorrectionSaved, ReviewMarked,
-        ReviewUnmarked, TrainingStarted, TrainingCanceled,
+        ReviewUnmarked, TrainingStarted, TrainingCanceled, UploadDeleted,
     ];
 }
 
