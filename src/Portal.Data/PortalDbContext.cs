@@ -39,6 +39,9 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options) : Identi
 
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
 
+    /// <summary>When each stage of each run ran, on which worker, with how many frames (one row per run and stage).</summary>
+    public DbSet<StageTiming> StageTimings => Set<StageTiming>();
+
     /// <summary>Who did what: sign-ins, account and token changes, deletes, corrections (newest last).</summary>
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 

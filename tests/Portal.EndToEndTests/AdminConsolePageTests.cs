@@ -34,4 +34,44 @@ public sealed class AdminConsolePageTests(RunningPortal portal) : IClassFixture<
         Assert.Equal((int)HttpStatusCode.OK, dashboard!.Status);
         await Assertions.Expect(page.Locator("body")).ToContainTextAsync("Portal jobs");
     }
+
+    [Fact]
+    public async Task AnAdminSeesAUsersUnfinishedUpload_AndDeletesItWithTheConsolesButton_WhichIsAudited()
+    {
+        // The plain account starts a resumable upload of 1000 bytes and sends 300 of them.
+        using var api = new PortalApi(portal);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/uploads");
+        create.Headers.Add("Tus-Resumable", "1.0.0");
+        create.Headers.Add("Upload-Length", "1000");
+        create.Headers.Add("Upload-Metadata", "filename " + Convert.ToBase64String("left-half-way.mp4"u8.ToArray()));
+        using var created = await api.Http.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var location = created.Headers.Location!.OriginalString;
+        var id = location.Split('/').Last();
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ByteArrayContent(new byte[300]) };
+        patch.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/offset+octet-stream");
+        patch.Headers.Add("Tus-Resumable", "1.0.0");
+        patch.Headers.Add("Upload-Offset", "0");
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Http.SendAsync(patch)).StatusCode);
+
+        var admin = await portal.AddAccountAsync($"admin-{Guid.NewGuid():N}@portal.test", admin: true);
+        var page = await portal.NewPageAsync(signedIn: false);
+        await RunningPortal.SignInAsync(page, admin);
+        await page.GotoAsync("/admin");
+        var row = page.Locator($"[data-testid=upload-row][data-upload='{id}']");
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-offset", "300");
+        await Assertions.Expect(row.GetByTestId("upload-owner")).ToHaveTextAsync(portal.Account.Email);
+
+        await row.GetByTestId("upload-delete").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("console-message")).ToContainTextAsync("was deleted");
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        using var head = new HttpRequestMessage(HttpMethod.Head, location);
+        head.Headers.Add("Tus-Resumable", "1.0.0");
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Http.SendAsync(head)).StatusCode);
+        // The id is 32 hex digits (checked by the server), so it can stand in the SQL as it is.
+        var audited = await portal.ColumnAsync($"""select "ActorEmail" from portal.audit_log where "Action" = 'upload.deleted' and "TargetId" = '{id}'""");
+        Assert.Equal([admin.Email], audited);
+    }
 }

@@ -50,6 +50,8 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         new("PATCH", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
         new("DELETE", "/api/uploads/{id}", i => $"/api/uploads/{i.Upload}"),
         new("GET", "/videos/{Id:guid}", i => $"/videos/{i.Video}"),
+        new("GET", "/videos/{Id:guid}/timings", i => $"/videos/{i.Video}/timings"),
+        new("GET", "/api/videos/{id:guid}/timings", i => $"/api/videos/{i.Video}/timings"),
     ];
 
     /// <summary>Routes that take no owner's id; each says why it needs no owner check (anonymous callers are still tested).</summary>
@@ -62,6 +64,7 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         ["POST /api/trainings/"] = "starts a training on the caller's own reviewed videos; naming another owner is 404 (TrainingJobTests)",
         ["POST /api/videos/"] = "uploads a new video owned by the caller",
         ["POST /api/uploads/"] = "starts a new resumable upload owned by the caller",
+        ["GET /api/uploads/"] = "the caller's own unfinished uploads only (UnfinishedUploadTests: B's list lacks A's)",
         ["OPTIONS /api/uploads/"] = "tus capabilities, no data",
         ["OPTIONS /api/uploads/{id}"] = "tus capabilities, no data",
         ["GET /"] = "the library page: the caller's own videos (VideoCatalog with ICurrentUser)",

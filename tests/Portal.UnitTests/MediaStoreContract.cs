@@ -118,6 +118,32 @@ public abstract class MediaStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ResumableUploads_AreListedFromTheStore_WithOwnerOffsetAndExpiry_UntilTheyBecomeVideos()
+    {
+        var expiry = TimeSpan.FromHours(3);
+        var uploads = new Portal.Web.Uploads.TusUploadStore(Store, Options.Create(new Portal.Web.Videos.UploadOptions { ResumableExpiry = expiry }), TimeProvider.System);
+        var a = await uploads.CreateAsync("owner-a", 1000, "a.mp4", "video/mp4", new Dictionary<string, string>());
+        var b = await uploads.CreateAsync("owner-b", 50, "b.mp4", null, new Dictionary<string, string>());
+        var done = await uploads.CreateAsync("owner-a", 10, "done.mp4", null, new Dictionary<string, string>());
+        await using (var stream = uploads.OpenAppend(a))
+        {
+            await stream.WriteAsync(new byte[400]);
+        }
+
+        await uploads.MarkCompletedAsync(done, Guid.NewGuid());
+
+        var all = await uploads.ListUnfinishedAsync(ownerId: null, CancellationToken.None);
+        var mine = await uploads.ListUnfinishedAsync("owner-a", CancellationToken.None);
+
+        // Both owners' unfinished uploads; not the one that became a video.
+        Assert.Equal(new[] { a.Id, b.Id }.Order(StringComparer.Ordinal), all.Select(u => u.Id).Order(StringComparer.Ordinal));
+        var listed = Assert.Single(mine);
+        Assert.Equal((a.Id, "owner-a", "a.mp4", 1000L, 400L), (listed.Id, listed.OwnerId, listed.FileName, listed.Length, listed.Offset));
+        Assert.InRange(listed.ExpiresAt, DateTimeOffset.UtcNow + expiry - TimeSpan.FromMinutes(1), DateTimeOffset.UtcNow + expiry + TimeSpan.FromMinutes(1));
+        Assert.Equal(0, all.Single(u => u.Id == b.Id).Offset);
+    }
+
+    [Fact]
     public async Task Move_GivesAFileANewKey_ReplacingWhatWasThere()
     {
         await WriteAsync("uploads/a/data", "the upload");

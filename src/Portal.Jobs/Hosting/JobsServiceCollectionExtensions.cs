@@ -68,6 +68,7 @@ public static class JobsServiceCollectionExtensions
         builder.Services.AddSingleton<IVideoPipeline, HangfireVideoPipeline>();
         builder.Services.AddSingleton<QueueMonitor>();
         builder.Services.AddSingleton<PortalMetrics>();
+        builder.Services.AddSingleton<StageTimings>();
         return builder;
     }
 

@@ -174,11 +174,53 @@ public sealed class QueueMonitor(
             .Select(r => new { r.CreatedAt, FinishedAt = r.FinishedAt!.Value, r.AnalysedFrames })
             .ToListAsync(cancellationToken);
         var seconds = runs.Sum(r => (r.FinishedAt - r.CreatedAt).TotalSeconds);
+        var stages = await db.StageTimings.Where(t => t.FinishedAt > dayAgo)
+            .Select(t => new StageSample(t.Stage, t.StartedAt, t.FinishedAt, t.Frames))
+            .ToListAsync(cancellationToken);
         return new Throughput(
             runs.Count(r => r.FinishedAt > now - TimeSpan.FromHours(1)),
             runs.Count,
             runs.Count == 0 ? null : TimeSpan.FromSeconds(seconds / runs.Count),
-            seconds > 0 ? runs.Sum(r => r.AnalysedFrames) / seconds : null);
+            seconds > 0 ? runs.Sum(r => r.AnalysedFrames) / seconds : null,
+            StageThroughput.Aggregate(stages, now));
+    }
+
+    /// <summary>
+    /// Where the time of video <paramref name="videoId"/>'s current run went: each stage that completed, in order, with
+    /// its duration, the wait before it and its worker. Null when there is no such video. The caller checks that the
+    /// person asking may see the video.
+    /// </summary>
+    public async Task<VideoTimings?> VideoTimingsAsync(Guid videoId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var video = await db.Videos.Where(v => v.Id == videoId)
+            .Select(v => new { v.Id, v.OriginalFileName, v.UploadedAt, v.CurrentRunId, v.Status })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (video is null)
+        {
+            return null;
+        }
+
+        var runCreated = await db.Runs.Where(r => r.Id == video.CurrentRunId).Select(r => (DateTimeOffset?)r.CreatedAt).SingleOrDefaultAsync(cancellationToken);
+        // The current run's stages; a video whose probe started no run has only its probe's row.
+        // (EF compares a null parameter with IS NULL.)
+        var runId = video.CurrentRunId;
+        var rows = await db.StageTimings.Where(t => t.VideoId == videoId && t.RunId == runId).ToListAsync(cancellationToken);
+        var order = PipelineStages.All.Select(s => s.Name).ToList();
+        var ordered = rows.OrderBy(r => order.IndexOf(r.Stage)).ThenBy(r => r.StartedAt).ToList();
+
+        var bars = new List<StageBar>();
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var row = ordered[i];
+            // The wait before a stage: since the stage before it finished; before the first, since the upload (the
+            // probe) or since the run was made (a reprocessed run). It includes any attempt that did not complete.
+            var readyAt = i > 0 ? ordered[i - 1].FinishedAt : row.Stage == PipelineStages.Probe ? video.UploadedAt : runCreated ?? video.UploadedAt;
+            bars.Add(new StageBar(row.Stage, row.StartedAt, row.FinishedAt, row.FinishedAt - row.StartedAt,
+                row.StartedAt > readyAt ? row.StartedAt - readyAt : TimeSpan.Zero, row.Frames, row.Server, row.Machine));
+        }
+
+        return new VideoTimings(video.Id, video.OriginalFileName, video.CurrentRunId, video.Status.ToString(), video.UploadedAt, bars);
     }
 
     private async Task<ModelUsage> ModelsAsync(PortalDbContext db, CancellationToken cancellationToken)
@@ -235,7 +277,16 @@ public sealed record FailedVideo(Guid Id, string Name, string OwnerId, string? S
 
 /// <param name="MeanRunDuration">Upload-to-done of the runs that succeeded in the last day.</param>
 /// <param name="FramesPerSecond">Analysed frames over the wall time of those runs.</param>
-public sealed record Throughput(int VideosLastHour, int VideosLastDay, TimeSpan? MeanRunDuration, double? FramesPerSecond);
+/// <param name="Stages">Each stage's figures from the stored stage timings (<see cref="StageThroughput"/>).</param>
+public sealed record Throughput(int VideosLastHour, int VideosLastDay, TimeSpan? MeanRunDuration, double? FramesPerSecond, IReadOnlyList<StageFigures> Stages);
+
+/// <summary>One video's "where time goes": its current run's completed stages in order.</summary>
+public sealed record VideoTimings(Guid VideoId, string Name, Guid? RunId, string Status, DateTimeOffset UploadedAt, IReadOnlyList<StageBar> Stages);
+
+/// <param name="QueueWait">From when the stage could start (the stage before it finished, or the upload) to when it did.</param>
+/// <param name="Server">The Hangfire server that ran it; null when it ran outside Hangfire.</param>
+public sealed record StageBar(
+    string Stage, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, TimeSpan Duration, TimeSpan QueueWait, int? Frames, string? Server, string Machine);
 
 public sealed record ModelsInUse(string PoseModel, string PoseVersion, string ActionModel, string ActionVersion, int Runs);
 

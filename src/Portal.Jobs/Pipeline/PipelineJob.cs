@@ -12,10 +12,11 @@ namespace Portal.Jobs.Pipeline;
 /// (<see cref="PipelineFailure"/>) fail the video at once; a cancellation stops quietly when the video was canceled
 /// and is left to Hangfire otherwise (shutdown: the job runs again on the next start); other errors are retried with
 /// backoff and fail the video when the retries are spent (<see cref="StageErrors"/>). Every execution is measured
-/// here (<see cref="PortalMetrics"/>) and runs inside a logging scope naming its video, run and stage.
+/// here (<see cref="PortalMetrics"/>), every completed one stored (<see cref="StageTimings"/>), and each runs inside a
+/// logging scope naming its video, run and stage.
 /// </summary>
 [StageQueue]
-public abstract class PipelineJob(ILogger logger, PortalMetrics metrics)
+public abstract class PipelineJob(ILogger logger, PortalMetrics metrics, StageTimings timings)
 {
     internal const int RetryAttempts = 3;
 
@@ -33,11 +34,13 @@ public abstract class PipelineJob(ILogger logger, PortalMetrics metrics)
         // EF Core's, ffmpeg's wrappers') carries VideoId, RunId and Stage: one video's processing can be followed in the log.
         using var scope = logger.BeginScope(await LogScopeAsync(id, cancellationToken));
         var started = Stopwatch.GetTimestamp();
+        var startedAt = timings.Now;
         try
         {
             if (await RunStageAsync(id, performContext, cancellationToken) is { } frames)
             {
                 metrics.StageCompleted(stage, Stopwatch.GetElapsedTime(started), frames);
+                await timings.RecordAsync(Stage, id, startedAt, frames, performContext);
             }
         }
         catch (Exception e)

@@ -117,7 +117,7 @@ public sealed class StageContext(
 /// work once (<see cref="StageStarts"/>). A stage stores its results and marks itself completed in one transaction,
 /// then enqueues the next stage of <see cref="PipelineStages.All"/>; the last one ends the run as Succeeded.
 /// </summary>
-public abstract class PipelineStageJob(PipelineStageServices services) : PipelineJob(services.Logger, services.Metrics)
+public abstract class PipelineStageJob(PipelineStageServices services) : PipelineJob(services.Logger, services.Metrics, services.Timings)
 {
     protected PipelineStageServices Services => services;
 
@@ -210,6 +210,7 @@ public sealed class PipelineStageServices(
     ModelRegistry models,
     TimeProvider clock,
     PortalMetrics metrics,
+    StageTimings timings,
     ILogger<PipelineStageJob> logger)
 {
     public IDbContextFactory<PortalDbContext> DbFactory => dbFactory;
@@ -225,6 +226,8 @@ public sealed class PipelineStageServices(
     public TimeProvider Clock => clock;
 
     public PortalMetrics Metrics => metrics;
+
+    public StageTimings Timings => timings;
 
     public ILogger Logger => logger;
 }

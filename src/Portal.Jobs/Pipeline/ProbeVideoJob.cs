@@ -19,7 +19,8 @@ public sealed class ProbeVideoJob(
     RunStarter runs,
     TimeProvider clock,
     PortalMetrics metrics,
-    ILogger<ProbeVideoJob> logger) : PipelineJob(logger, metrics)
+    StageTimings timings,
+    ILogger<ProbeVideoJob> logger) : PipelineJob(logger, metrics, timings)
 {
     protected override Task<Guid?> VideoOfAsync(Guid id, CancellationToken cancellationToken) => Task.FromResult<Guid?>(id);
 

@@ -27,12 +27,13 @@ public static class AuditActions
     public const string TrainingCanceled = "training.canceled";
     public const string ModelDefaultChanged = "model.default-changed";
     public const string ModelDeleted = "model.deleted";
+    public const string UploadDeleted = "upload.deleted";
 
     public static readonly IReadOnlyList<string> All =
     [
         SignInSucceeded, SignInFailed, SignOut, UserAdded, UserDisabled, UserEnabled, UserRoleChanged, UserPasswordReset,
         TokenCreated, TokenRevoked, VideoDeleted, VideoCanceled, VideoReprocessed, CorrectionSaved, ReviewMarked,
-        ReviewUnmarked, TrainingStarted, TrainingCanceled,
+        ReviewUnmarked, TrainingStarted, TrainingCanceled, ModelDefaultChanged, ModelDeleted, UploadDeleted,
     ];
 }
 

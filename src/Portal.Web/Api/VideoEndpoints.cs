@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Portal.Jobs.Monitoring;
 using Portal.Web.Accounts;
 using Portal.Web.Videos;
 
@@ -20,6 +21,7 @@ public static class VideoEndpoints
         videos.MapGet("/", ListAsync).WithName("ListVideos");
         videos.MapGet("/labels", LabelsAsync).WithName("ListVideoLabels");
         videos.MapGet("/{id:guid}", GetAsync).WithName("GetVideo");
+        videos.MapGet("/{id:guid}/timings", TimingsAsync).WithName("GetVideoTimings");
         videos.MapDelete("/{id:guid}", DeleteAsync).DisableAntiforgery().WithName("DeleteVideo");
         return app;
     }
@@ -65,6 +67,12 @@ public static class VideoEndpoints
     private static async Task<IResult> GetAsync(Guid id, ICurrentUser user, VideoCatalog catalog, CancellationToken cancellationToken) =>
         await catalog.GetAsync(user, id, cancellationToken) is { } video
             ? Results.Ok(video)
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such video.");
+
+    /// <summary>GET /api/videos/{id}/timings: where the current run's time went, stage by stage (the owner's or an admin's).</summary>
+    private static async Task<IResult> TimingsAsync(Guid id, ICurrentUser user, VideoCatalog catalog, QueueMonitor monitor, CancellationToken cancellationToken) =>
+        await catalog.GetAsync(user, id, cancellationToken) is not null && await monitor.VideoTimingsAsync(id, cancellationToken) is { } timings
+            ? Results.Ok(timings)
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such video.");
 
     /// <summary>

@@ -28,8 +28,13 @@ public static class TusEndpoints
         uploads.MapMethods("/{id}", [HttpMethods.Head], HeadAsync).WithName("GetUploadOffset");
         uploads.MapPatch("/{id}", PatchAsync).WithName("AppendToUpload");
         uploads.MapDelete("/{id}", DeleteAsync).WithName("TerminateUpload");
+        // Not a tus request (no Tus-Resumable needed): the caller's own unfinished uploads, as the server has them.
+        app.MapGroup("/api/uploads").WithTags("Uploads").MapGet("/", ListUnfinishedAsync).WithName("ListUnfinishedUploads");
         return app;
     }
+
+    private static async Task<IResult> ListUnfinishedAsync(ICurrentUser user, UnfinishedUploads uploads, CancellationToken cancellationToken) =>
+        Results.Ok(await uploads.ListAsync(user, everyone: false, cancellationToken));
 
     // Every tus response says which version it speaks and is never cached; every request but OPTIONS must speak 1.0.0.
     private static async ValueTask<object?> TusHeadersAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)

@@ -17,6 +17,12 @@ public sealed record TusUploadInfo(
     DateTimeOffset CreatedAt,
     Guid? VideoId = null);
 
+/// <summary>An upload still receiving bytes, as the upload page and the admin console list it.</summary>
+/// <param name="FileName">The name the client gave: display text only.</param>
+/// <param name="Offset">Bytes received so far.</param>
+/// <param name="ExpiresAt">When it is deleted if no more bytes arrive.</param>
+public sealed record UnfinishedUpload(string Id, string OwnerId, string FileName, long Length, long Offset, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
 /// <summary>
 /// Resumable uploads in the media store: <c>uploads/{id}/info.json</c> (owner, length, metadata) and
 /// <c>uploads/{id}/data</c> (the bytes received so far). The data file's length is the upload's offset, so a
@@ -50,7 +56,8 @@ public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> op
     }
 
     /// <summary>The upload, or null when it does not exist or belongs to someone else (both look the same to a caller).</summary>
-    public async Task<TusUploadInfo?> FindAsync(string id, string ownerId)
+    /// <param name="ownerId">The caller's owner id; null only for an admin, who may act on anyone's upload.</param>
+    public async Task<TusUploadInfo?> FindAsync(string id, string? ownerId)
     {
         if (!IsValidId(id) || !media.Exists(InfoKey(id)))
         {
@@ -58,7 +65,36 @@ public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> op
         }
 
         var info = await ReadInfoAsync(id);
-        return info is not null && string.Equals(info.OwnerId, ownerId, StringComparison.Ordinal) ? info : null;
+        return info is not null && (ownerId is null || string.Equals(info.OwnerId, ownerId, StringComparison.Ordinal)) ? info : null;
+    }
+
+    /// <summary>
+    /// Every upload still receiving bytes (not yet a video), of one owner or (<paramref name="ownerId"/> null) of all,
+    /// oldest first: read from the media store, so every web process and browser sees the same list.
+    /// </summary>
+    public async Task<IReadOnlyList<UnfinishedUpload>> ListUnfinishedAsync(string? ownerId, CancellationToken cancellationToken)
+    {
+        var uploads = new List<UnfinishedUpload>();
+        // uploads/{id}/... : the id is the second part of every key.
+        foreach (var files in media.List(MediaKeys.UploadsFolder).GroupBy(file => file.Key.Split('/')[1], StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var id = files.Key;
+            // Without its info file (a crash inside CreateAsync) an upload has no owner to show; the sweeper removes it.
+            if (!IsValidId(id) || files.All(f => f.Key != InfoKey(id)) || await ReadInfoAsync(id) is not { VideoId: null } info)
+            {
+                continue;
+            }
+
+            if (ownerId is null || string.Equals(info.OwnerId, ownerId, StringComparison.Ordinal))
+            {
+                var data = files.FirstOrDefault(f => f.Key == DataKey(id));
+                uploads.Add(new UnfinishedUpload(info.Id, info.OwnerId, info.FileName, info.Length, data?.Length ?? 0, info.CreatedAt,
+                    LastActivity(info.CreatedAt, data?.LastWriteTime) + options.Value.ResumableExpiry));
+            }
+        }
+
+        return [.. uploads.OrderBy(u => u.CreatedAt)];
     }
 
     /// <summary>Bytes received so far; a completed (adopted) upload reports its full length.</summary>
@@ -136,11 +172,9 @@ public sealed class TusUploadStore(IMediaStore media, IOptions<UploadOptions> op
         return deleted;
     }
 
-    private DateTimeOffset LastActivity(string id, DateTimeOffset createdAt)
-    {
-        var written = media.Find(DataKey(id))?.LastWriteTime;
-        return written > createdAt ? written.Value : createdAt;
-    }
+    private DateTimeOffset LastActivity(string id, DateTimeOffset createdAt) => LastActivity(createdAt, media.Find(DataKey(id))?.LastWriteTime);
+
+    private static DateTimeOffset LastActivity(DateTimeOffset createdAt, DateTimeOffset? written) => written > createdAt ? written.Value : createdAt;
 
     private async Task<TusUploadInfo?> ReadInfoAsync(string id)
     {
