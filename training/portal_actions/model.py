@@ -86,9 +86,10 @@ class SelfAttentionGraphConv(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # x [N, C, T, V]
         return self.forward_mixing(x)[0]
 
-    def forward_mixing(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward_mixing(self, x: torch.Tensor, with_mixing: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
         """-> (output [N, C, T, V], mixing [N, T, V, V]): how much each output joint (row) drew on each input
-        joint (column) in each frame: |attention + topology| averaged over heads, rows normalized to sum to 1."""
+        joint (column) in each frame: |attention + topology| averaged over heads, rows normalized to sum to 1.
+        with_mixing=False skips the mixing (None): training reads only the logits."""
         n, _, t, v = x.shape
         h, d = self.heads, self.key_dim
         qk = self.qk(x).reshape(n, 2, h, d, t, v)
@@ -103,9 +104,12 @@ class SelfAttentionGraphConv(nn.Module):
         val = val.reshape(n, h, c // h, t, v).permute(0, 1, 3, 4, 2)  # [N, H, T, V, c/H]
         y = torch.matmul(a, val)                     # [N, H, T, V, c/H]
         y = y.permute(0, 1, 4, 2, 3).reshape(n, c, t, v)
+        out = self.relu(self.bn(self.out(y)) + self.residual(x))
+        if not with_mixing:
+            return out, None
         mixing = a.abs().mean(dim=1)
         mixing = mixing / mixing.sum(dim=-1, keepdim=True).clamp_min(1e-12)
-        return self.relu(self.bn(self.out(y)) + self.residual(x)), mixing
+        return out, mixing
 
 
     def frequency_attention(self, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
@@ -199,12 +203,15 @@ class ActionGCN(nn.Module):
                 raise ValueError(f"unknown feature {f!r}")
         return torch.cat(parts, dim=1)
 
-    def forward(self, joints: torch.Tensor):
+    def forward(self, joints: torch.Tensor, attention: bool = True):
+        """-> (logits, frame_attention, joint_attention); with attention=False (training, which reads only the
+        logits) the two attentions are None and neither the mixing matrices nor the rollout are computed: the
+        logits are the same either way."""
         h = self.embed(self.input_features(joints)) + self.joint_embedding
         mixings = []
         for layer in self.blocks:
             if isinstance(layer, SelfAttentionGraphConv):
-                h, mixing = layer.forward_mixing(h)
+                h, mixing = layer.forward_mixing(h, with_mixing=attention)
                 mixings.append(mixing)
             else:
                 h = layer(h)                               # [N, C, T, V]
@@ -213,6 +220,8 @@ class ActionGCN(nn.Module):
         alpha = torch.softmax(scores, dim=1)               # [N, T*V]
         pooled = torch.matmul(h.reshape(n, c, t * v), alpha.unsqueeze(-1)).squeeze(-1)  # [N, C]
         logits = self.classifier(self.dropout(pooled))
+        if not attention:
+            return logits, None, None
         alpha = alpha.reshape(n, t, v)
         frame_attention = alpha.sum(dim=2)
         relevance = alpha
@@ -239,12 +248,15 @@ class StreamEnsemble(nn.Module):
         self.streams = nn.ModuleList(streams)
         self.layout, self.window, self.num_joints = streams[0].layout, streams[0].window, streams[0].num_joints
 
-    def forward(self, joints: torch.Tensor):
+    def forward(self, joints: torch.Tensor, attention: bool = True):
         logits, alpha = 0, 0
         for s in self.streams:
-            l, fa, ja = s(joints)
+            l, fa, ja = s(joints, attention)
             logits = logits + l
-            alpha = alpha + fa.unsqueeze(-1) * ja
+            if attention:
+                alpha = alpha + fa.unsqueeze(-1) * ja
+        if not attention:
+            return logits / len(self.streams), None, None
         k = len(self.streams)
         logits, alpha = logits / k, alpha / k
         frame_attention = alpha.sum(dim=2)

@@ -192,3 +192,27 @@ def test_frequency_attention_changes_the_output_once_mixed_in_and_exports_as_pla
     torch.onnx.export(m, x, str(path), opset_version=17, input_names=["joints"])
     ops = {node.op_type for node in onnx.load(str(path)).graph.node}
     assert "MatMul" in ops and not ops & {"DFT", "STFT"}
+
+
+def test_skipping_the_attention_outputs_leaves_the_logits_and_their_gradients_unchanged():
+    # Training calls model(x, attention=False) to save the mixing matrices and the rollout; it must train the same
+    # network: same logits (train mode, same dropout draws) and same gradients, for one model and an ensemble.
+    from portal_actions.model import build_model
+    for cfg in ({"window": 16, "model": {"channels": 16, "blocks": 2, "heads": 2, "key_dim": 4, "frequency_low": 4,
+                                         "features": ["joint", "bone"]}},
+                {"window": 16, "model": {"channels": 16, "blocks": 1, "heads": 2, "key_dim": 4},
+                 "streams": [{"name": "j", "features": ["joint"]}, {"name": "m", "features": ["motion"]}]}):
+        torch.manual_seed(0)
+        m = build_model(cfg, "coco17", 5).train()
+        x = torch.randn(4, 16, 17, 3)
+        grads = []
+        for attention in (True, False):
+            torch.manual_seed(1)
+            out = m(x, attention=attention)
+            assert (out[1] is None) == (not attention)
+            m.zero_grad()
+            out[0].square().sum().backward()
+            grads.append((out[0].detach(), [p.grad.clone() for p in m.parameters()]))
+        torch.testing.assert_close(grads[0][0], grads[1][0], rtol=0, atol=0)
+        for a, b in zip(grads[0][1], grads[1][1]):
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
