@@ -108,8 +108,12 @@ def train_one(cfg: dict, out: Path, args: argparse.Namespace, device: torch.devi
             idx = order[b * bs:(b + 1) * bs]
             x = torch.from_numpy(np.stack([train_input(cfg, train[i][1], rng) for i in idx])).to(device)
             y = torch.from_numpy(ys[idx]).to(device)
-            logits = model(x, attention=False)[0]  # the attention outputs are not trained: skip computing them
+            # The attention outputs are not trained: skip computing them. With model.bottleneck the second output
+            # is the latent its objective pulls towards the class-conditional prior.
+            logits, latent, _ = model(x, attention=False)
             loss = loss_fn(logits, y)
+            if latent is not None:
+                loss = loss + model.bottleneck.loss(latent, y)
             opt.zero_grad()
             loss.backward()
             opt.step()
