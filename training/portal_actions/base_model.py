@@ -29,7 +29,7 @@ def config_from_card(card: dict) -> dict:
     """The training config (the parts build_model and the windowing read) of a model card."""
     arch = card["architecture"]
     model = {k: arch[k] for k in ("channels", "blocks", "heads", "key_dim", "dropout", "features", "ignore_joints",
-                                  "frequency_low") if k in arch}
+                                  "frequency_low", "bottleneck") if k in arch}
     model["joint_attention"] = str(arch.get("jointAttention", "rollout")).split()[0]
     cfg = {"name": card["name"], "version": card.get("version", "1.0.0"), "layout": card["layout"],
            "window": card["window"]["frames"], "window_seconds": card["window"]["seconds"],

@@ -2,7 +2,8 @@
 raw windows and what the spec in docs/models.md makes of them. pytest checks that the committed file still
 matches this code; the C# tests check WindowNormalizer and the projection against the same file.
 
-`python3 -m portal_actions.fixtures [--check]`
+`python3 -m portal_actions.fixtures [--check]`; `--graphs` writes the test graphs of the config options no shipped
+model uses yet (Fixtures/graphs/, see GRAPH_OPTIONS).
 """
 from __future__ import annotations
 
@@ -56,10 +57,62 @@ def build() -> dict:
     return {"cases": cases, "resample": resample, "projection": projection}
 
 
+GRAPHS = FIXTURE.parent / "graphs"
+
+# The config options whose exported graphs no shipped model has yet, each as a tiny untrained coco17 model: C#
+# (ActionRecognizerTests) runs their ONNX files in ONNX Runtime against the PyTorch outputs written beside them.
+GRAPH_OPTIONS = {
+    "tiny-frequency": {"frequency_low": 5},  # FreqMixFormer-style frequency attention (DCT as matmuls)
+    "tiny-bottleneck": {"bottleneck": {}},   # InfoGCN's information-bottleneck head
+}
+
+
+def write_graphs(folder: Path = GRAPHS) -> list[Path]:
+    """GRAPH_OPTIONS -> folder/NAME.onnx, NAME.card.json, NAME.parity.json. The weights are random (seeded), with
+    the frequency branch mixed in (its learned mix starts at 0, which would leave it out of the outputs) and
+    non-trivial BatchNorm statistics, so that every operator of the option reaches the outputs."""
+    import torch
+    from .export import card_for, parity_fixture, write_onnx
+    from .model import SelfAttentionGraphConv, build_model
+    written = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, options in GRAPH_OPTIONS.items():
+        cfg = {"name": name, "version": "0.0.0", "description": f"test graph: {options}", "seed": 0,
+               "datasets": ["nw-ucla"], "layout": "coco17", "window": 16, "window_seconds": 2.0,
+               "stride_seconds": 1.0,
+               "model": {"channels": 16, "blocks": 2, "heads": 2, "key_dim": 4, "dropout": 0.0,
+                         "features": ["joint", "bone", "motion"], **options}}
+        torch.manual_seed(0)
+        model = build_model(cfg, "coco17", 10)
+        gen = torch.Generator().manual_seed(1)
+        with torch.no_grad():
+            for m in model.modules():
+                if isinstance(m, SelfAttentionGraphConv) and m.frequency_low:
+                    m.frequency_mix.fill_(0.7)
+                    m.band_scale.copy_(torch.tensor([[1.5, 0.5], [0.8, 1.2]]))
+                if isinstance(m, torch.nn.BatchNorm2d):
+                    m.running_mean.copy_(0.1 * torch.randn(m.running_mean.shape, generator=gen))
+                    m.running_var.copy_(1.0 + 0.2 * torch.rand(m.running_var.shape, generator=gen))
+        model.eval()
+        write_onnx(model, folder / f"{name}.onnx")
+        params = sum(p.numel() for p in model.parameters())
+        card = card_for(cfg, [f"label {i}" for i in range(10)], params, None)
+        card["uncertainBelow"] = 0.5
+        (folder / f"{name}.card.json").write_text(json.dumps(card, indent=2) + "\n")
+        (folder / f"{name}.parity.json").write_text(json.dumps(parity_fixture(model, cfg, 8)))
+        written += [folder / f"{name}.{ext}" for ext in ("onnx", "card.json", "parity.json")]
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--graphs", action="store_true", help=f"(re)write the test graphs of {sorted(GRAPH_OPTIONS)}")
     args = ap.parse_args(argv)
+    if args.graphs:
+        for path in write_graphs():
+            print(path)
+        return 0
     text = json.dumps(build(), indent=None) + "\n"
     if args.check:
         ok = FIXTURE.exists() and FIXTURE.read_text() == text

@@ -51,7 +51,7 @@ def count(model: nn.Module, window: int) -> int:
         h.remove()
     for m in model.modules():
         if isinstance(m, ActionGCN):
-            macs += m.classifier.in_features * window * m.num_joints  # attention pooling
+            macs += m.joint_embedding.shape[1] * window * m.num_joints  # attention pooling (channels x T x V)
     return 2 * macs
 
 

@@ -86,9 +86,10 @@ class SelfAttentionGraphConv(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # x [N, C, T, V]
         return self.forward_mixing(x)[0]
 
-    def forward_mixing(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward_mixing(self, x: torch.Tensor, with_mixing: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
         """-> (output [N, C, T, V], mixing [N, T, V, V]): how much each output joint (row) drew on each input
-        joint (column) in each frame: |attention + topology| averaged over heads, rows normalized to sum to 1."""
+        joint (column) in each frame: |attention + topology| averaged over heads, rows normalized to sum to 1.
+        with_mixing=False skips the mixing (None): training reads only the logits."""
         n, _, t, v = x.shape
         h, d = self.heads, self.key_dim
         qk = self.qk(x).reshape(n, 2, h, d, t, v)
@@ -103,8 +104,12 @@ class SelfAttentionGraphConv(nn.Module):
         val = val.reshape(n, h, c // h, t, v).permute(0, 1, 3, 4, 2)  # [N, H, T, V, c/H]
         y = torch.matmul(a, val)                     # [N, H, T, V, c/H]
         y = y.permute(0, 1, 4, 2, 3).reshape(n, c, t, v)
-        mixing = a.abs().mean(dim=1)
-        mixing = mixing / mixing.sum(dim=-1, keepdim=True).clamp_min(1e-12)
+        mixing = None
+        if with_mixing:
+            # Computed before the output, as always: the exported graph keeps the node order of the shipped models
+            # (base_model.load_onnx_weights walks a probe's graph in step with a shipped one).
+            mixing = a.abs().mean(dim=1)
+            mixing = mixing / mixing.sum(dim=-1, keepdim=True).clamp_min(1e-12)
         return self.relu(self.bn(self.out(y)) + self.residual(x)), mixing
 
 
@@ -145,10 +150,60 @@ class MultiScaleTemporalConv(nn.Module):
         return self.relu(self.drop(self.bn(y)) + x)
 
 
+class InformationBottleneck(nn.Module):
+    """InfoGCN's information-bottleneck head (Chi et al., CVPR 2022), the config option `model.bottleneck`.
+
+    pooled [N, C] -> h = relu(W_h pooled) -> latent mean mu = W_mu h and log-variance s = W_s h; in training the
+    latent is sampled, z = mu + exp(noise * s) * eps with eps ~ N(0, 1) (noise is InfoGCN's noise_ratio), at
+    evaluation z = mu; logits = W_y z. The objective pulls the latent towards class-conditional Gaussians with fixed,
+    mutually orthogonal means (the rows of `prior`, orthogonal with norm `gain`): loss() is the MMD term with a linear
+    kernel, i.e. the mean squared difference between each class's mean latent in the batch and that class's prior
+    mean (classes absent from the batch left out), plus a small weight on the norm of the batch's mean latent, as in
+    InfoGCN (weights 0.1 and 1e-4 there). The exported graph is three plain Gemms (no sampling at evaluation); the
+    log-variance branch is used only in training, so it is not in the ONNX file."""
+
+    def __init__(self, c_in: int, num_classes: int, latent: int = 0, gain: float = 3.0, noise: float = 0.1,
+                 mmd_weight: float = 0.1, mean_weight: float = 1e-4):
+        super().__init__()
+        latent = latent or c_in
+        if num_classes > latent:
+            raise ValueError(f"bottleneck.latent ({latent}) must be at least the number of labels ({num_classes}): "
+                             "the class means of the prior are orthogonal")
+        self.noise, self.mmd_weight, self.mean_weight = noise, mmd_weight, mean_weight
+        self.hidden = nn.Linear(c_in, latent)
+        self.mu = nn.Linear(latent, latent)
+        self.log_var = nn.Linear(latent, latent)
+        self.decoder = nn.Linear(latent, num_classes)
+        relu_gain = nn.init.calculate_gain("relu")
+        for layer in (self.hidden, self.mu, self.log_var):
+            nn.init.xavier_uniform_(layer.weight, gain=relu_gain)
+        nn.init.normal_(self.decoder.weight, 0.0, math.sqrt(2.0 / num_classes))
+        prior = torch.empty(num_classes, latent)
+        nn.init.orthogonal_(prior, gain=gain)
+        self.register_buffer("prior", prior)  # saved with the weights: the targets are part of the model
+
+    def forward(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """pooled [N, C] -> (logits [N, K], latent z [N, L])."""
+        h = torch.relu(self.hidden(pooled))
+        z = self.mu(h)
+        if self.training:
+            std = torch.exp(self.noise * self.log_var(h)).clamp(max=100.0)
+            z = z + std * torch.randn_like(std)
+        return self.decoder(z), z
+
+    def loss(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The bottleneck terms of a batch: mmd_weight * MMD + mean_weight * |mean z|."""
+        classes = torch.unique(y)
+        means = torch.stack([z[y == c].mean(0) for c in classes])
+        mmd = torch.mean((means - self.prior[classes]) ** 2)
+        return self.mmd_weight * mmd + self.mean_weight * torch.linalg.norm(z.mean(0))
+
+
 class ActionGCN(nn.Module):
     def __init__(self, layout: str, num_classes: int, window: int, channels: int = 48, blocks: int = 4,
                  heads: int = 2, key_dim: int = 8, features: tuple[str, ...] = ("joint",), dropout: float = 0.2,
-                 joint_attention: str = "rollout", ignore_joints: tuple[int, ...] = (), frequency_low: int = 0):
+                 joint_attention: str = "rollout", ignore_joints: tuple[int, ...] = (), frequency_low: int = 0,
+                 bottleneck: dict | None = None):
         super().__init__()
         if joint_attention not in ("rollout", "pooling"):
             raise ValueError(f"joint_attention must be rollout or pooling, not {joint_attention!r}")
@@ -178,7 +233,10 @@ class ActionGCN(nn.Module):
         self.blocks = nn.Sequential(*layers)
         self.pool_score = nn.Sequential(nn.Conv2d(channels, channels // 2, 1), nn.Tanh(), nn.Conv2d(channels // 2, 1, 1))
         self.dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(channels, num_classes)
+        # The classifier: a linear layer, or InfoGCN's information bottleneck (model.bottleneck, a dict of the
+        # InformationBottleneck arguments; {} for InfoGCN's values).
+        self.bottleneck = None if bottleneck is None else InformationBottleneck(channels, num_classes, **bottleneck)
+        self.classifier = nn.Linear(channels, num_classes) if self.bottleneck is None else None
 
     def input_features(self, joints: torch.Tensor) -> torch.Tensor:
         """[N, T, V, C] -> [N, C * len(features), T, V]."""
@@ -199,12 +257,21 @@ class ActionGCN(nn.Module):
                 raise ValueError(f"unknown feature {f!r}")
         return torch.cat(parts, dim=1)
 
-    def forward(self, joints: torch.Tensor):
+    def classify(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """pooled [N, C] -> (logits, the bottleneck's latent or None)."""
+        if self.bottleneck is None:
+            return self.classifier(pooled), None
+        return self.bottleneck(pooled)
+
+    def forward(self, joints: torch.Tensor, attention: bool = True):
+        """-> (logits, frame_attention, joint_attention); with attention=False (training, which reads only the
+        logits) no attention is computed (neither the mixing matrices nor the rollout; the logits are the same
+        either way) and the outputs are (logits, the bottleneck's latent or None, None)."""
         h = self.embed(self.input_features(joints)) + self.joint_embedding
         mixings = []
         for layer in self.blocks:
             if isinstance(layer, SelfAttentionGraphConv):
-                h, mixing = layer.forward_mixing(h)
+                h, mixing = layer.forward_mixing(h, with_mixing=attention)
                 mixings.append(mixing)
             else:
                 h = layer(h)                               # [N, C, T, V]
@@ -212,7 +279,10 @@ class ActionGCN(nn.Module):
         scores = self.pool_score(h).reshape(n, t * v)
         alpha = torch.softmax(scores, dim=1)               # [N, T*V]
         pooled = torch.matmul(h.reshape(n, c, t * v), alpha.unsqueeze(-1)).squeeze(-1)  # [N, C]
-        logits = self.classifier(self.dropout(pooled))
+        logits, latent = self.classify(self.dropout(pooled))
+        if not attention:
+            # Training: with the bottleneck the second output is its latent z (for InformationBottleneck.loss).
+            return logits, latent, None
         alpha = alpha.reshape(n, t, v)
         frame_attention = alpha.sum(dim=2)
         relevance = alpha
@@ -239,12 +309,15 @@ class StreamEnsemble(nn.Module):
         self.streams = nn.ModuleList(streams)
         self.layout, self.window, self.num_joints = streams[0].layout, streams[0].window, streams[0].num_joints
 
-    def forward(self, joints: torch.Tensor):
+    def forward(self, joints: torch.Tensor, attention: bool = True):
         logits, alpha = 0, 0
         for s in self.streams:
-            l, fa, ja = s(joints)
+            l, fa, ja = s(joints, attention)
             logits = logits + l
-            alpha = alpha + fa.unsqueeze(-1) * ja
+            if attention:
+                alpha = alpha + fa.unsqueeze(-1) * ja
+        if not attention:
+            return logits / len(self.streams), None, None
         k = len(self.streams)
         logits, alpha = logits / k, alpha / k
         frame_attention = alpha.sum(dim=2)
@@ -258,11 +331,14 @@ def build_single(cfg: dict, layout: str, num_classes: int, features: list[str] |
                      heads=m.get("heads", 2), key_dim=m.get("key_dim", 8),
                      features=tuple(features or m.get("features", ["joint"])), dropout=m.get("dropout", 0.2),
                      joint_attention=m.get("joint_attention", "rollout"),
-                     ignore_joints=tuple(m.get("ignore_joints", ())), frequency_low=m.get("frequency_low", 0))
+                     ignore_joints=tuple(m.get("ignore_joints", ())), frequency_low=m.get("frequency_low", 0),
+                     bottleneck=m.get("bottleneck"))
 
 
 def build_model(cfg: dict, layout: str, num_classes: int) -> nn.Module:
     """One ActionGCN, or a StreamEnsemble when the config lists `streams` (each with its own `features`)."""
     if cfg.get("streams"):
+        if cfg.get("model", {}).get("bottleneck") is not None:
+            raise ValueError("model.bottleneck is for one network, not a stream ensemble")
         return StreamEnsemble([build_single(cfg, layout, num_classes, s["features"]) for s in cfg["streams"]])
     return build_single(cfg, layout, num_classes)

@@ -108,8 +108,12 @@ def train_one(cfg: dict, out: Path, args: argparse.Namespace, device: torch.devi
             idx = order[b * bs:(b + 1) * bs]
             x = torch.from_numpy(np.stack([train_input(cfg, train[i][1], rng) for i in idx])).to(device)
             y = torch.from_numpy(ys[idx]).to(device)
-            logits, _, _ = model(x)
+            # The attention outputs are not trained: skip computing them. With model.bottleneck the second output
+            # is the latent its objective pulls towards the class-conditional prior.
+            logits, latent, _ = model(x, attention=False)
             loss = loss_fn(logits, y)
+            if latent is not None:
+                loss = loss + model.bottleneck.loss(latent, y)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -128,9 +132,11 @@ def train_one(cfg: dict, out: Path, args: argparse.Namespace, device: torch.devi
                         "epochs": plan["epochs"]}, state_path)
         log(msg)
         probe = max(3, tcfg.get("warmup_epochs", 3))
-        if epoch == first_epoch + 1:
+        if epoch == 1:
             paced_from = time.time()  # the first epoch pays for start-up (CUDA, cuDNN autotuning): not the pace
-        if args.time_budget and epoch == first_epoch + probe:
+        # Only a run that started from epoch 1 fixes its epoch count: a resumed run keeps the count in state.pt (a
+        # checkpoint is written at evaluations, after the warm-up), so its cosine schedule is the one it began.
+        if args.time_budget and first_epoch == 0 and epoch == probe:
             # Fix the epoch count once, from the measured pace, while still in warm-up (the cosine phase then
             # runs to its end): the run fits a lease of accelerator time and stays one consistent schedule.
             per_epoch = (time.time() - paced_from) / (probe - 1) * 1.1  # evaluations every few epochs, slack
@@ -188,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="auto", help="cpu, cuda or auto (cuda when available)")
     ap.add_argument("--stream", help="train only this stream of an ensemble config (one process per stream)")
     ap.add_argument("--time-budget", type=float, metavar="SECONDS",
-                    help="fewer epochs than the config's if the measured pace needs it to finish in time")
+                    help="fewer epochs than the config's if the measured pace needs it to finish in time; "
+                         "with --resume, the seconds left (the run stops if it overruns them by 15%%)")
     ap.add_argument("--no-export", action="store_true")
     args = ap.parse_args(argv)
 

@@ -192,3 +192,101 @@ def test_frequency_attention_changes_the_output_once_mixed_in_and_exports_as_pla
     torch.onnx.export(m, x, str(path), opset_version=17, input_names=["joints"])
     ops = {node.op_type for node in onnx.load(str(path)).graph.node}
     assert "MatMul" in ops and not ops & {"DFT", "STFT"}
+
+
+def test_skipping_the_attention_outputs_leaves_the_logits_and_their_gradients_unchanged():
+    # Training calls model(x, attention=False) to save the mixing matrices and the rollout; it must train the same
+    # network: same logits (train mode, same dropout draws) and same gradients, for one model and an ensemble.
+    from portal_actions.model import build_model
+    for cfg in ({"window": 16, "model": {"channels": 16, "blocks": 2, "heads": 2, "key_dim": 4, "frequency_low": 4,
+                                         "features": ["joint", "bone"]}},
+                {"window": 16, "model": {"channels": 16, "blocks": 1, "heads": 2, "key_dim": 4},
+                 "streams": [{"name": "j", "features": ["joint"]}, {"name": "m", "features": ["motion"]}]}):
+        torch.manual_seed(0)
+        m = build_model(cfg, "coco17", 5).train()
+        x = torch.randn(4, 16, 17, 3)
+        grads = []
+        for attention in (True, False):
+            torch.manual_seed(1)
+            out = m(x, attention=attention)
+            assert (out[1] is None) == (not attention)
+            m.zero_grad()
+            out[0].square().sum().backward()
+            grads.append((out[0].detach(), [p.grad.clone() for p in m.parameters()]))
+        torch.testing.assert_close(grads[0][0], grads[1][0], rtol=0, atol=0)
+        for a, b in zip(grads[0][1], grads[1][1]):
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def _bottleneck_model(**options):
+    from portal_actions.model import build_model
+    cfg = {"window": 8, "model": {"channels": 16, "blocks": 1, "heads": 2, "key_dim": 4, "dropout": 0.0,
+                                  "bottleneck": options}}
+    torch.manual_seed(0)
+    return build_model(cfg, "coco17", 4)
+
+
+def test_the_bottleneck_prior_means_are_orthogonal_with_the_configured_norm():
+    m = _bottleneck_model(gain=3.0)
+    prior = m.bottleneck.prior
+    assert prior.shape == (4, 16)
+    torch.testing.assert_close(prior @ prior.T, 9.0 * torch.eye(4), atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match="at least the number of labels"):
+        _bottleneck_model(latent=3)
+
+
+def test_the_bottleneck_loss_is_the_class_mean_mmd_plus_the_mean_norm():
+    m = _bottleneck_model(mmd_weight=0.1, mean_weight=1e-4)
+    z = torch.randn(6, 16)
+    y = torch.tensor([0, 0, 2, 2, 2, 3])  # class 1 absent from the batch: left out
+    prior = m.bottleneck.prior
+    means = torch.stack([z[:2].mean(0), z[2:5].mean(0), z[5]])
+    expected = 0.1 * ((means - prior[[0, 2, 3]]) ** 2).mean() + 1e-4 * z.mean(0).norm()
+    torch.testing.assert_close(m.bottleneck.loss(z, y), expected)
+
+
+def test_the_bottleneck_samples_in_training_and_uses_the_mean_at_evaluation(tmp_path):
+    m = _bottleneck_model()
+    x = torch.randn(3, 8, 17, 3)
+    m.train()
+    torch.manual_seed(1)
+    a = m(x, attention=False)
+    torch.manual_seed(2)
+    b = m(x, attention=False)
+    assert a[1].shape == (3, 16) and not torch.allclose(a[1], b[1])  # z = mu + std * eps: a fresh eps per call
+    m.eval()
+    with torch.no_grad():
+        logits, latent, _ = m(x, attention=False)
+        again = m(x)[0]
+        h = m.blocks(m.embed(m.input_features(x)) + m.joint_embedding)
+        n, c, t, v = h.shape
+        alpha = torch.softmax(m.pool_score(h).reshape(n, t * v), dim=1)
+        pooled = torch.matmul(h.reshape(n, c, t * v), alpha.unsqueeze(-1)).squeeze(-1)
+        mu = m.bottleneck.mu(torch.relu(m.bottleneck.hidden(pooled)))
+    torch.testing.assert_close(latent, mu)
+    torch.testing.assert_close(logits, m.bottleneck.decoder(mu))
+    torch.testing.assert_close(again, logits)
+    # The exported graph is plain (no sampling, no log-variance branch) and computes the same logits.
+    path = tmp_path / "ib.onnx"
+    torch.onnx.export(m, x, str(path), opset_version=17, input_names=["joints"])
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert not ops & {"RandomNormal", "RandomNormalLike", "Exp"}
+
+
+def test_training_with_the_bottleneck_pulls_the_class_means_towards_the_prior():
+    m = _bottleneck_model(mmd_weight=1.0).train()
+    x = torch.randn(16, 8, 17, 3)
+    y = torch.arange(16) % 4
+    opt = torch.optim.SGD(m.parameters(), lr=0.05)
+    losses = []
+    for _ in range(30):
+        torch.manual_seed(0)
+        logits, z, _ = m(x, attention=False)
+        term = m.bottleneck.loss(z, y)
+        loss = torch.nn.functional.cross_entropy(logits, y) + term
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(term))
+    assert losses[-1] < 0.5 * losses[0]
+    assert all(p.grad is not None for p in m.bottleneck.parameters())  # the log-variance branch is trained too

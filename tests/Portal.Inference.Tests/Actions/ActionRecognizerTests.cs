@@ -50,7 +50,27 @@ public class ActionRecognizerTests(ITestOutputHelper output)
     {
         using var recognizer = Load(name);
         using var doc = ActionFixtures.Read(name + ".parity.json");
-        var root = doc.RootElement;
+        AssertParity(name, recognizer, doc.RootElement);
+    }
+
+    /// <summary>The graphs of config options no shipped model uses yet (frequency attention, information
+    /// bottleneck): tiny untrained models written by <c>python3 -m portal_actions.fixtures --graphs</c>.</summary>
+    public static IEnumerable<object[]> OptionGraphs() =>
+        Directory.GetFiles(Path.Combine(ActionFixtures.Folder, "graphs"), "*.card.json").Order(StringComparer.Ordinal)
+            .Select(p => new object[] { Path.GetFileName(p)[..^".card.json".Length] });
+
+    [Theory]
+    [MemberData(nameof(OptionGraphs))]
+    public void OnnxRuntime_MatchesPyTorch_OnTheGraphOfEachModelOption(string name)
+    {
+        var folder = Path.Combine(ActionFixtures.Folder, "graphs");
+        using var recognizer = ActionRecognizer.Load(Path.Combine(folder, name + ".card.json"), Sessions);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, name + ".parity.json")));
+        AssertParity(name, recognizer, doc.RootElement);
+    }
+
+    private void AssertParity(string name, ActionRecognizer recognizer, JsonElement root)
+    {
         var shape = root.GetProperty("shape").EnumerateArray().Select(x => x.GetInt32()).ToArray();
         var input = root.GetProperty("inputs").EnumerateArray().Select(x => x.GetSingle()).ToArray();
         var logits = ActionFixtures.Doubles(root.GetProperty("logits"));
