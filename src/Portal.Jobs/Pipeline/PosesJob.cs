@@ -11,7 +11,7 @@ namespace Portal.Jobs.Pipeline;
 /// <summary>
 /// Decode → poses → tracking, streamed: FFmpeg pipes raw RGB frames of the proxy at the analysis frame rate (scaled
 /// for the pose model; no image files), the pose model finds every person in each frame, and the tracker links them
-/// into people with stable numbers. Memory holds one frame and the people currently in view: a finished track is
+/// into people with stable numbers. Memory holds a few frames and the people currently in view: a finished track is
 /// packed into its compact blob at once and handed to the database in small batches. The three steps are one job
 /// because frames are never stored: the durable checkpoint is the tracks, committed together when the video has been
 /// read to the end (<see cref="StageContext.FlushResultsAsync"/>). Decoding runs a few frames ahead of the model on
