@@ -11,8 +11,9 @@
 # worker's peak RSS during that clip, and the wall seconds of each stage; then the poses stage's own breakdown, which
 # the stage measures as it runs and logs at its end (PoseStagePhases: decode wait, letterbox, inference, keypoint
 # decoding, tracking, blob packing, database writes, progress), with each phase's share of that stage's wall time.
-# Portal__Inference__IntraOpThreads=N, Portal__Pipeline__DecodeReadAhead=N (0: sequential) and
-# Portal__Pipeline__PoseModel=CARD pass through to the worker; the floor runs with the same threads and model.
+# Portal__Inference__IntraOpThreads=N, Portal__Inference__AllowSpinning=true, Portal__Pipeline__DecodeReadAhead=N
+# (0: sequential) and Portal__Pipeline__PoseModel=CARD pass through to the worker; the floor runs with the same
+# threads, spinning and model.
 cmd_bench_pipeline() {
   require_system_packages ffmpeg:ffmpeg
   build_solution
@@ -66,9 +67,10 @@ cmd_bench_pipeline() {
   # (InferenceOptions.ThreadsPerJob); the floor gets the same.
   # The floor runs the pipeline's pose model (Portal__Pipeline__PoseModel picks another card, a quantized one say).
   local pose_model="${Portal__Pipeline__PoseModel:-movenet-multipose}"
+  local spinning="${Portal__Inference__AllowSpinning:-false}" # InferenceOptions.AllowSpinning's default
   local threads="${Portal__Inference__IntraOpThreads:-0}"
   [ "$threads" = 0 ] && threads="$(nproc)"
-  log "bench-pipeline: pose model $pose_model, intra-op threads $threads (worker and floor), decode read-ahead ${Portal__Pipeline__DecodeReadAhead:-default}, $(nproc) CPUs"
+  log "bench-pipeline: pose model $pose_model, intra-op threads $threads, spinning $spinning (worker and floor), decode read-ahead ${Portal__Pipeline__DecodeReadAhead:-default}, $(nproc) CPUs"
   printf '%-40s %8s %9s %9s %9s %10s %9s %9s %9s %9s\n' clip video_s decode_s floor_s pipe_s video_s/s overhead floor_cpu pipe_cpu peak_MiB
   local clip name duration t0 t1 decode floor floor_cpu pipeline pipeline_cpu cpu0 id status stage seen peak load0
   for clip in "${clips[@]}"; do
@@ -79,7 +81,7 @@ cmd_bench_pipeline() {
     decode=$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
     # bash's `time` reports wall, user and system seconds of the floor, its ffmpeg child included.
     read -r floor floor_cpu < <({ TIMEFORMAT='%R %U %S'; time dotnet "$(build_output Portal.Cli)/portal-cli.dll" pose --models "$ROOT/models" "$clip" \
-      --model "$pose_model" --fps 10 --threads "$threads" --out "$work/floor.json" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }')
+      --model "$pose_model" --fps 10 --threads "$threads" --allow-spinning "$spinning" --out "$work/floor.json" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }')
     # The worker's peak is measured per clip: writing 5 to clear_refs resets VmHWM to the current RSS.
     echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "portal: cannot reset the peak RSS; peak_MiB is the process's peak so far"
     cpu0=$(process_cpu_seconds "$pid")

@@ -32,6 +32,14 @@ public sealed class InferenceOptions
     /// </summary>
     public static int ThreadsPerJob(int cores, int concurrentJobs) => Math.Max(1, cores / Math.Max(1, concurrentJobs));
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin while waiting for work (ONNX Runtime's own default) or sleep
+    /// (<c>session.intra_op.allow_spinning</c> = 0, Portal's default). Spinning may save a little latency on an idle
+    /// machine; on a busy one it burns the cores FFmpeg and the other jobs need: at load average 7 to 24 on 2 cores the
+    /// poses stage and the floor ran twice as fast without it (docs/decisions/0018).
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+
     /// <summary>CUDA device id when <see cref="ExecutionProvider"/> is <see cref="ExecutionProvider.Cuda"/>.</summary>
     public int CudaDeviceId { get; set; }
 }

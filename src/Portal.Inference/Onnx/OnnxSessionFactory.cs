@@ -65,6 +65,11 @@ public sealed class OnnxSessionFactory
             sessionOptions.IntraOpNumThreads = _options.IntraOpThreads;
         }
 
+        if (!_options.AllowSpinning)
+        {
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+
         if (provider == ExecutionProvider.Cuda)
         {
             try
