@@ -8,7 +8,12 @@
 #   floor     ./portal pose CLIP --model <pipeline pose model> --fps 10 (decode at analysis fps + pose inference)
 # and the ratios video-seconds per wall-second and pipeline overhead over the floor; also the CPU seconds of floor and
 # pipeline (user + system, ffmpeg included: a measure other people's load on a shared machine hardly moves), the
-# worker's peak RSS during that clip, and the wall seconds of each stage.
+# worker's peak RSS during that clip, and the wall seconds of each stage; then the poses stage's own breakdown, which
+# the stage measures as it runs and logs at its end (PoseStagePhases: decode wait, letterbox, inference, keypoint
+# decoding, tracking, blob packing, database writes, progress), with each phase's share of that stage's wall time.
+# Portal__Inference__IntraOpThreads=N, Portal__Inference__AllowSpinning=true, Portal__Pipeline__DecodeReadAhead=N
+# (0: sequential) and Portal__Pipeline__PoseModel=CARD pass through to the worker; the floor runs with the same
+# threads, spinning and model.
 cmd_bench_pipeline() {
   require_system_packages ffmpeg:ffmpeg
   build_solution
@@ -39,7 +44,8 @@ cmd_bench_pipeline() {
   local in_process=true
   [ "${BENCH_GPU_WORKER:-0}" = 1 ] && in_process=false
   export ConnectionStrings__Portal Portal__Media__Root="$work/media" Portal__Pipeline__ModelsRoot="$ROOT/models" \
-    Portal__Worker__WorkerCount=1 Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production
+    Portal__Worker__WorkerCount=1 Logging__LogLevel__Default=Warning Logging__LogLevel__Portal=Information \
+    ASPNETCORE_ENVIRONMENT=Production
   ConnectionStrings__Portal="$(pg_connection_string "$work/postgres" portal)"
   Portal__Worker__InProcess=$in_process \
     dotnet "$(build_output Portal.Web)/Portal.Web.dll" --urls "$url" --contentRoot "$ROOT/src/Portal.Web" >"$work/portal.log" 2>&1 &
@@ -57,6 +63,14 @@ cmd_bench_pipeline() {
   local token
   token="$(ConnectionStrings__Portal="$(pg_connection_string "$work/postgres" portal)" new_api_token bench@localhost)"
 
+  # The worker's intra-op threads: as configured, else its rule for one job at a time on this machine's cores
+  # (InferenceOptions.ThreadsPerJob); the floor gets the same.
+  # The floor runs the pipeline's pose model (Portal__Pipeline__PoseModel picks another card, a quantized one say).
+  local pose_model="${Portal__Pipeline__PoseModel:-movenet-multipose}"
+  local spinning="${Portal__Inference__AllowSpinning:-false}" # InferenceOptions.AllowSpinning's default
+  local threads="${Portal__Inference__IntraOpThreads:-0}"
+  [ "$threads" = 0 ] && threads="$(nproc)"
+  log "bench-pipeline: pose model $pose_model, intra-op threads $threads, spinning $spinning (worker and floor), decode read-ahead ${Portal__Pipeline__DecodeReadAhead:-default}, $(nproc) CPUs"
   printf '%-40s %8s %9s %9s %9s %10s %9s %9s %9s %9s\n' clip video_s decode_s floor_s pipe_s video_s/s overhead floor_cpu pipe_cpu peak_MiB
   local clip name duration t0 t1 decode floor floor_cpu pipeline pipeline_cpu cpu0 id status stage seen peak load0
   for clip in "${clips[@]}"; do
@@ -67,7 +81,7 @@ cmd_bench_pipeline() {
     decode=$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
     # bash's `time` reports wall, user and system seconds of the floor, its ffmpeg child included.
     read -r floor floor_cpu < <({ TIMEFORMAT='%R %U %S'; time dotnet "$(build_output Portal.Cli)/portal-cli.dll" pose --models "$ROOT/models" "$clip" \
-      --model movenet-multipose --fps 10 --out "$work/floor.json" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }')
+      --model "$pose_model" --fps 10 --threads "$threads" --allow-spinning "$spinning" --out "$work/floor.json" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }')
     # The worker's peak is measured per clip: writing 5 to clear_refs resets VmHWM to the current RSS.
     echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "portal: cannot reset the peak RSS; peak_MiB is the process's peak so far"
     cpu0=$(process_cpu_seconds "$pid")
@@ -95,5 +109,19 @@ cmd_bench_pipeline() {
       previous="$stage"
     done
     printf '%s; load average %s at the start, %s at the end\n' "$line" "$load0" "$(cut -d' ' -f1 /proc/loadavg)"
+    # The poses stage's own breakdown, from the line it logged at its end (the last one: this clip's).
+    local phases
+    phases="$({ cat "$work/portal.log" "$work/worker.log" 2>/dev/null || true; } | { grep -o 'pose stage phases: .*' || true; } | tail -n 1)"
+    if [ -n "$phases" ]; then
+      awk '{
+        for (i = 4; i <= NF; i++) { split($i, kv, "="); value[kv[1]] = kv[2]; if (i > 7) order[++n] = kv[1] }
+        printf "  poses stage (s): %d frames, intra-op threads %s, read-ahead %s, wall %.2f, %.1f frames/s\n", value["frames"], value["threads"], value["read_ahead"], value["wall"], value["frames"] / value["wall"]
+        line = "   "
+        for (i = 1; i <= n; i++) line = line sprintf(" %s %.2f (%.0f%%)", order[i], value[order[i]], 100 * value[order[i]] / value["wall"])
+        print line
+      }' <<<"$phases"
+    else
+      echo "  poses stage: no phase line in the log"
+    fi
   done
 }

@@ -24,14 +24,23 @@ internal static class PoseCommand
         var crop = new Option<string>("--crop") { Description = "single pose: zoom on the person found in the previous frame", DefaultValueFactory = _ => "on" };
         crop.AcceptOnlyFromAmong("on", "off");
         var detector = new Option<string?>("--detector") { Description = "RTMDET.onnx: top-down, the person detector then the single-pose model per person" };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (default 0: one per physical core)" };
+        threads.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--threads must be 0 or more.");
+            }
+        });
+        var spinning = new Option<bool>("--allow-spinning") { Description = "ONNX Runtime's idle intra-op threads spin (true) or sleep (false, the worker's default)", DefaultValueFactory = _ => new InferenceOptions().AllowSpinning };
         var models = new ModelsOption();
-        var command = new Command("pose", "poses of every frame of a video, in Portal's skeleton format") { video, model, fps, output, provider, crop, detector, models };
+        var command = new Command("pose", "poses of every frame of a video, in Portal's skeleton format") { video, model, fps, output, provider, crop, detector, threads, spinning, models };
         return command.WithAction((parsed, cancellationToken) => RunAsync(
             parsed.GetRequiredValue(video), parsed.GetValue(model), parsed.GetValue(fps), parsed.GetRequiredValue(output), parsed.GetValue(provider),
-            parsed.GetRequiredValue(crop) == "on", parsed.GetValue(detector), models.Root(parsed), cancellationToken));
+            parsed.GetRequiredValue(crop) == "on", parsed.GetValue(detector), parsed.GetValue(threads), parsed.GetValue(spinning), models.Root(parsed), cancellationToken));
     }
 
-    private static async Task<int> RunAsync(string video, string? model, double? fps, string output, ExecutionProvider provider, bool crop, string? detectorPath, string modelsRoot, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string video, string? model, double? fps, string output, ExecutionProvider provider, bool crop, string? detectorPath, int threads, bool allowSpinning, string modelsRoot, CancellationToken cancellationToken)
     {
         // --detector: top-down, the person detector then the single-pose model (Thunder unless --model says) per person.
         var modelName = model ?? (detectorPath is null ? "movenet-lightning" : "movenet-thunder");
@@ -46,7 +55,7 @@ internal static class PoseCommand
             throw new CliUsageException($"video not found: '{video}'.");
         }
 
-        var sessions = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = provider });
+        var sessions = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = provider, IntraOpThreads = threads, AllowSpinning = allowSpinning });
         using var estimator = PoseEstimator.Open(modelsRoot, modelName, sessions);
         if (detectorPath is not null && estimator.IsMultiPose)
         {

@@ -35,6 +35,9 @@ public sealed class OnnxSessionFactory
     /// </summary>
     public string EffectiveProvider => _effective.Value.Description;
 
+    /// <summary>The configured intra-op threads per session (0: ONNX Runtime's default).</summary>
+    public int IntraOpThreads => _options.IntraOpThreads;
+
     public InferenceSession Create(string modelPath)
     {
         if (!File.Exists(modelPath))
@@ -60,6 +63,11 @@ public sealed class OnnxSessionFactory
         if (_options.IntraOpThreads > 0)
         {
             sessionOptions.IntraOpNumThreads = _options.IntraOpThreads;
+        }
+
+        if (!_options.AllowSpinning)
+        {
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         }
 
         if (provider == ExecutionProvider.Cuda)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Portal.Inference.ModelCards;
@@ -23,6 +24,17 @@ public sealed record PoseEstimatorOptions
 }
 
 /// <summary>
+/// Time spent in each step of <see cref="PoseEstimator.Estimate"/>, summed over the calls since the estimator was
+/// created, in <see cref="Stopwatch"/> ticks. Estimators are pooled, so a caller that wants its own calls' times
+/// subtracts the value it read before them.
+/// </summary>
+public readonly record struct PoseEstimatorTimes(long Preprocess, long Inference, long Decode)
+{
+    public static PoseEstimatorTimes operator -(PoseEstimatorTimes a, PoseEstimatorTimes b) =>
+        new(a.Preprocess - b.Preprocess, a.Inference - b.Inference, a.Decode - b.Decode);
+}
+
+/// <summary>
 /// MoveNet pose estimation over raw RGB frames (FFmpeg's rgb24: rows of width x 3 bytes, no padding), with one ONNX
 /// Runtime session per model created once. Each frame is letterboxed into the model's square int32 NHWC input
 /// (<see cref="Letterbox"/>), the model runs, and its output, normalised to the input square, is decoded to keypoints
@@ -43,6 +55,7 @@ public sealed class PoseEstimator : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private Letterbox? _letterbox;
+    private PoseEstimatorTimes _times;
 
     public PoseEstimator(PoseModelCard card, OnnxSessionFactory sessionFactory, PoseEstimatorOptions? options = null)
     {
@@ -90,6 +103,10 @@ public sealed class PoseEstimator : IDisposable
     /// <summary>True for MultiPose (several people with boxes), false for Lightning and Thunder.</summary>
     public bool IsMultiPose => Card.MaxPersons > 1;
 
+    /// <summary>Time spent letterboxing, running the model and decoding keypoints in <see cref="Estimate"/> so far.</summary>
+    /// <remarks>Three <see cref="Stopwatch.GetTimestamp"/> calls per frame: nothing next to a millisecond of inference.</remarks>
+    public PoseEstimatorTimes Times => _times;
+
     /// <summary>Opens <c>modelsRoot/pose/NAME.json</c> and its model.</summary>
     public static PoseEstimator Open(string modelsRoot, string name, OnnxSessionFactory sessionFactory, PoseEstimatorOptions? options = null) =>
         new(ModelCatalog.PoseModel(modelsRoot, name), sessionFactory, options);
@@ -100,9 +117,16 @@ public sealed class PoseEstimator : IDisposable
     /// </summary>
     public IReadOnlyList<PosePerson> Estimate(ReadOnlySpan<byte> rgb, int width, int height, CropRegion? region = null)
     {
+        var start = Stopwatch.GetTimestamp();
         var letterbox = region is { } r ? new Letterbox(width, height, InputSize, r) : LetterboxFor(width, height);
         letterbox.Fill(rgb, _input.AsSpan(0, _frameValues));
-        return Decode(RunInputs(1)[0], letterbox);
+        var filled = Stopwatch.GetTimestamp();
+        var output = RunInputs(1)[0];
+        var ran = Stopwatch.GetTimestamp();
+        var people = Decode(output, letterbox);
+        var decoded = Stopwatch.GetTimestamp();
+        _times = new PoseEstimatorTimes(_times.Preprocess + (filled - start), _times.Inference + (ran - filled), _times.Decode + (decoded - ran));
+        return people;
     }
 
     /// <summary>

@@ -85,11 +85,20 @@ public static class JobsServiceCollectionExtensions
         }
 
         var identity = new WorkerIdentity(options);
+        var workerCount = options.WorkerCount > 0 ? options.WorkerCount : Environment.ProcessorCount;
+        // Each of the worker's jobs may be running a model at once: they share the cores rather than each taking all.
+        builder.Services.PostConfigure<InferenceOptions>(inference =>
+        {
+            if (inference.IntraOpThreads == 0)
+            {
+                inference.IntraOpThreads = InferenceOptions.ThreadsPerJob(Environment.ProcessorCount, workerCount);
+            }
+        });
         builder.Services.AddHangfireServer(server =>
         {
             // Distinct: a deployment may name a queue twice (docker/compose.yaml fills a slot from a variable).
             server.Queues = [.. queues.Distinct(StringComparer.Ordinal)];
-            server.WorkerCount = options.WorkerCount > 0 ? options.WorkerCount : Environment.ProcessorCount;
+            server.WorkerCount = workerCount;
             server.ServerName = identity.ServerName;
             server.ShutdownTimeout = TimeSpan.FromSeconds(15);
         });

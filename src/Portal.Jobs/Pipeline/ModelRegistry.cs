@@ -24,6 +24,9 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
 
     private string Root => Path.GetFullPath(options.Value.ModelsRoot);
 
+    /// <summary>Intra-op threads of every session (0: ONNX Runtime's default).</summary>
+    public int IntraOpThreads => sessions.IntraOpThreads;
+
     public PoseModelCard PoseCard(string name)
     {
         try

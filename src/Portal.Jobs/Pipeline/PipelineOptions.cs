@@ -26,6 +26,13 @@ public sealed class PipelineOptions
     /// <summary>Frames are decoded scaled so that their longer side is at most this (the pose models look at 256 px).</summary>
     public int DecodeMaxSide { get; set; } = 640;
 
+    /// <summary>
+    /// Decoded frames FFmpeg may run ahead of the pose model (<see cref="Portal.Inference.Frames.FrameReadAhead"/>):
+    /// decoding then overlaps inference instead of alternating with it. 0 reads frame by frame (the old sequential
+    /// path, kept to compare against). Each frame held costs DecodeMaxSide² x 3 x 9/16 bytes (0.7 MB at 640, 16:9).
+    /// </summary>
+    public int DecodeReadAhead { get; set; } = 4;
+
     /// <summary>The review proxy's longer side is at most this many pixels (never upscaled).</summary>
     public int ProxyMaxSide { get; set; } = 1280;
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Portal.Inference.Blobs;
 using Portal.Inference.Frames;
 using Portal.Inference.Pose;
@@ -9,10 +11,12 @@ namespace Portal.Jobs.Pipeline;
 /// <summary>
 /// Decode → poses → tracking, streamed: FFmpeg pipes raw RGB frames of the proxy at the analysis frame rate (scaled
 /// for the pose model; no image files), the pose model finds every person in each frame, and the tracker links them
-/// into people with stable numbers. Memory holds one frame and the people currently in view: a finished track is
+/// into people with stable numbers. Memory holds a few frames and the people currently in view: a finished track is
 /// packed into its compact blob at once and handed to the database in small batches. The three steps are one job
 /// because frames are never stored: the durable checkpoint is the tracks, committed together when the video has been
-/// read to the end (<see cref="StageContext.FlushResultsAsync"/>).
+/// read to the end (<see cref="StageContext.FlushResultsAsync"/>). Decoding runs a few frames ahead of the model on
+/// another task (<see cref="PipelineOptions.DecodeReadAhead"/>), and the time of each phase is logged at the end
+/// (<see cref="PoseStagePhases"/>).
 /// </summary>
 public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(services)
 {
@@ -32,10 +36,13 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
 
         // A track's number is only known once every track that started before it has ended (short ones are dropped),
         // so tracks are written under a provisional number, minus the tracker's id, and numbered 1..n at the end.
+        var phases = new PoseStagePhases { IntraOpThreads = Services.Models.IntraOpThreads, ReadAhead = Services.Options.DecodeReadAhead };
         var (tracks, pendingBytes) = (0, 0L);
         var tracker = new PoseTracker(new PoseTrackerOptions { MaxGapFrames = (int)Math.Ceiling(run.AnalysisFps) }, track =>
         {
+            var start = Stopwatch.GetTimestamp();
             var record = Record(run, -track.Id, track);
+            phases.BlobPacking += Stopwatch.GetTimestamp() - start;
             context.Db.Tracks.Add(record);
             (tracks, pendingBytes) = (tracks + 1, pendingBytes + record.Poses.Length);
         });
@@ -44,34 +51,71 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         using (var lease = Services.Models.RentPoseEstimator(run.PoseModel))
         {
             var estimator = lease.Estimator;
+            var estimatorBefore = estimator.Times;
             try
             {
-                var reader = FfmpegFrameReader.ReadAsync(proxy.Path, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
-                await foreach (var frame in reader)
+                var decoded = FfmpegFrameReader.ReadAsync(proxy.Path, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
+                if (Services.Options.DecodeReadAhead > 0)
                 {
+                    decoded = decoded.ReadAheadAsync(Services.Options.DecodeReadAhead, context.CancellationToken);
+                }
+
+                await using var reader = decoded.GetAsyncEnumerator(context.CancellationToken);
+                while (true)
+                {
+                    var waiting = Stopwatch.GetTimestamp();
+                    if (!await reader.MoveNextAsync())
+                    {
+                        break;
+                    }
+
+                    phases.DecodeWait += Stopwatch.GetTimestamp() - waiting;
+                    var frame = reader.Current;
                     var people = estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
-                    tracker.Push(frame.Index, people.Select(p => Scale(p, toSourceX, toSourceY)).ToList());
+                    var scaled = people.Select(p => Scale(p, toSourceX, toSourceY)).ToList();
+                    Track(phases, () => tracker.Push(frame.Index, scaled));
                     frames++;
                     if (pendingBytes >= FlushBytes)
                     {
+                        var flushing = Stopwatch.GetTimestamp();
                         await context.FlushResultsAsync();
+                        phases.DatabaseWrites += Stopwatch.GetTimestamp() - flushing;
                         pendingBytes = 0;
                     }
 
+                    var reporting = Stopwatch.GetTimestamp();
                     await context.ReportAsync(frames / expectedFrames);
+                    phases.Progress += Stopwatch.GetTimestamp() - reporting;
                 }
             }
             catch (FfmpegException e)
             {
                 throw new PipelineFailure($"The video could not be decoded after {frames} analysed frames ({frames / run.AnalysisFps:0.#} s): {e.Message}", e);
             }
+            finally
+            {
+                phases.AddEstimator(estimator.Times, estimatorBefore);
+            }
         }
 
-        tracker.Finish();
+        Track(phases, tracker.Finish);
+        var writing = Stopwatch.GetTimestamp();
         await context.FlushResultsAsync();
         await NumberTracksAsync(context);
         run.RecordAnalysedFrames(frames);
         run.SetNote(tracks == 0 ? "Nobody was seen in the video." : null);
+        phases.DatabaseWrites += Stopwatch.GetTimestamp() - writing;
+        phases.Frames = frames;
+        Services.Logger.LogInformation("Run {RunId}: {Phases}", run.Id, phases);
+    }
+
+    // Time in the tracker, less the blob packing its callback did meanwhile (counted on its own).
+    private static void Track(PoseStagePhases phases, Action track)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var packingBefore = phases.BlobPacking;
+        track();
+        phases.Tracking += Stopwatch.GetTimestamp() - start - (phases.BlobPacking - packingBefore);
     }
 
     /// <summary>Finished tracks' pose bytes held before they are written (a ten-minute track is about 700 KB).</summary>

@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace Portal.Inference.Frames;
+
+/// <summary>
+/// Decoding overlapped with whatever consumes the frames: a task reads the source up to <c>depth</c> frames ahead into
+/// a bounded channel, so FFmpeg decodes the next frames while the consumer runs the pose model on this one, instead of
+/// each waiting for the other (a pipe holds less than one frame). Frames come out in the source's order, unchanged.
+/// </summary>
+public static class FrameReadAhead
+{
+    /// <summary>
+    /// The frames of <paramref name="source"/>, read ahead on another task. As with <see cref="FfmpegFrameReader"/>, a
+    /// yielded frame's memory is valid until the enumeration moves on: it is then handed back for a later frame, so at
+    /// most <paramref name="depth"/> + 2 frame buffers ever exist, whatever the video's length. A failure of the source
+    /// (an <see cref="FfmpegException"/>) is thrown to the consumer after the frames read before it; a consumer that
+    /// stops early or is cancelled stops the reading task (and so kills ffmpeg) before this returns.
+    /// </summary>
+    public static async IAsyncEnumerable<RgbFrame> ReadAheadAsync(this IAsyncEnumerable<RgbFrame> source, int depth, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(depth);
+        var filled = Channel.CreateBounded<(RgbFrame Frame, byte[] Buffer)>(new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true });
+        // Buffers the consumer is done with; never more than depth + 2 exist, so this needs no bound of its own.
+        var free = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = Task.Run(() => ReadAsync(source, filled.Writer, free.Reader, stop.Token), CancellationToken.None);
+        try
+        {
+            while (await filled.Reader.WaitToReadAsync(cancellationToken))
+            {
+                while (filled.Reader.TryRead(out var item))
+                {
+                    yield return item.Frame;
+                    // The consumer asked for the next frame, so it is done with this one: hand the buffer back before
+                    // taking another, or the reading task could allocate one more meanwhile.
+                    free.Writer.TryWrite(item.Buffer);
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reading; // never throws: the reading task hands its errors to the channel
+        }
+    }
+
+    private static async Task ReadAsync(IAsyncEnumerable<RgbFrame> source, ChannelWriter<(RgbFrame, byte[])> filled, ChannelReader<byte[]> free, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var frame in source.WithCancellation(cancellationToken))
+            {
+                // The source's buffer is overwritten by its next frame, so the frame is copied into one of ours.
+                var buffer = free.TryRead(out var reused) && reused.Length == frame.Rgb.Length ? reused : new byte[frame.Rgb.Length];
+                frame.Rgb.Span.CopyTo(buffer);
+                await filled.WriteAsync((frame with { Rgb = buffer }, buffer), cancellationToken);
+            }
+
+            filled.TryComplete();
+        }
+        catch (Exception e)
+        {
+            filled.TryComplete(e);
+        }
+    }
+}
