@@ -11,7 +11,7 @@ namespace Portal.Cli.Commands;
 /// </summary>
 internal static class BenchPoseCommand
 {
-    private static readonly string[] Models = ["movenet-lightning", "movenet-thunder", "movenet-multipose"];
+    private static readonly string[] Models = ["movenet-lightning", "movenet-thunder", "movenet-multipose", "movenet-multipose-int8"];
 
     public static Command Create()
     {
