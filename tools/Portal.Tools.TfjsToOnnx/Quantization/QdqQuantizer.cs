@@ -3,11 +3,8 @@ using Portal.Tools.TfjsToOnnx.Onnx;
 
 namespace Portal.Tools.TfjsToOnnx.Quantization;
 
-/// <summary>The smallest and largest value a tensor took over the calibration frames.</summary>
-internal readonly record struct TensorRange(float Min, float Max)
-{
-    public TensorRange Including(TensorRange other) => new(Math.Min(Min, other.Min), Math.Max(Max, other.Max));
-}
+/// <summary>The range of values of a tensor that its uint8 quantization covers (from calibration).</summary>
+internal readonly record struct TensorRange(float Min, float Max);
 
 /// <summary>
 /// Static int8 quantization of a float graph in ONNX's QDQ form: every convolution reads its activation through
