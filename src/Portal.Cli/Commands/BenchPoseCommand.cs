@@ -39,15 +39,21 @@ internal static class BenchPoseCommand
             Arity = new ArgumentArity(2, 2),
             AllowMultipleArgumentsPerToken = true,
         };
+        var actions = new Option<string[]>("--actions")
+        {
+            Description = "CLIP...: also compare the action model's top-1 on poses from the float32 and the int8 MultiPose, clip by clip",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var models = new ModelsOption();
-        var command = new Command("bench-pose", "frames/s of each pose model (batch 1 and 8), of ffmpeg decoding and of top-down") { video, frames, threads, repeat, detector, tfjs, models };
+        var command = new Command("bench-pose", "frames/s of each pose model (batch 1 and 8), of ffmpeg decoding and of top-down") { video, frames, threads, repeat, detector, tfjs, actions, models };
         return command.WithAction((parsed, cancellationToken) => RunAsync(
             parsed.GetRequiredValue(video), parsed.GetValue(frames), parsed.GetValue(threads) is { } t ? [t] : [1, 2], parsed.GetValue(repeat),
-            parsed.GetValue(detector), parsed.GetValue(tfjs) is [var script, var model] ? (script, model) : null, models.Root(parsed), cancellationToken));
+            parsed.GetValue(detector), parsed.GetValue(tfjs) is [var script, var model] ? (script, model) : null, parsed.GetValue(actions) ?? [],
+            models.Root(parsed), cancellationToken));
     }
 
     private static async Task<int> RunAsync(string video, int frameCount, int[] threadCounts, int repeat, string? detectorPath, (string Script, string Model)? tfjs,
-        string modelsRoot, CancellationToken cancellationToken)
+        string[] actionClips, string modelsRoot, CancellationToken cancellationToken)
     {
         Console.WriteLine($"# bench-pose {Path.GetFileName(video)}: {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}");
         Console.WriteLine($"# CPU: {CpuName()}");
@@ -149,6 +155,11 @@ internal static class BenchPoseCommand
             }
         }
 
+        if (actionClips.Length > 0 && File.Exists(Path.Combine(modelsRoot, "pose", Int8Floor + ".card.json")))
+        {
+            await ActionRowsAsync(actionClips, modelsRoot, cancellationToken);
+        }
+
         Console.WriteLine($"# session options: ORT_ENABLE_ALL, sequential execution, CPU memory arena and memory pattern on; pose figures include letterboxing and decoding; {frames.Count} frames of {info.Width}x{info.Height}, best of {repeat}");
         return 0;
     }
@@ -191,6 +202,34 @@ internal static class BenchPoseCommand
             Console.WriteLine($"| tfjs-models MultiPose Lightning, TensorFlow.js wasm backend, {await RunTfjsAsync(js.Script, js.Model, frames, width, height, repeat, cancellationToken)}");
         }
     }
+
+    // Accuracy, not speed: does the int8 graph change the action model's answers? (PoseAgreement says how.)
+    private static async Task ActionRowsAsync(string[] clips, string modelsRoot, CancellationToken cancellationToken)
+    {
+        const double Fps = 10; // the pipeline's default analysis rate
+        var sessions = new OnnxSessionFactory(new InferenceOptions());
+        using var float32 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), sessions);
+        using var int8 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions);
+        using var recognizer = new ActionRecognizer(ModelCatalog.ActionModel(modelsRoot, ModelCatalog.DefaultActionModel), sessions);
+        Console.WriteLine();
+        Console.WriteLine($"| {recognizer.Card.Name} {recognizer.Card.Version} on {Int8Floor} poses against {FloatFloor} poses ({Fps} fps) | frames with as many people | windows with the same top-1 | windows without a partner (float32 / int8) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        var rows = new List<PoseAgreement.Row>();
+        foreach (var clip in clips)
+        {
+            var row = await PoseAgreement.CompareAsync(clip, float32, int8, recognizer, Fps, cancellationToken);
+            rows.Add(row);
+            Console.WriteLine(AgreementRow(row));
+        }
+
+        Console.WriteLine(AgreementRow(new PoseAgreement.Row("**all**", rows.Sum(r => r.Frames), rows.Sum(r => r.SamePeopleCount), rows.Sum(r => r.Matched),
+            rows.Sum(r => r.SameTop1), rows.Sum(r => r.OnlyFirst), rows.Sum(r => r.OnlySecond))));
+        Console.WriteLine();
+    }
+
+    private static string AgreementRow(PoseAgreement.Row r) =>
+        $"| {r.Clip} | {r.SamePeopleCount} of {r.Frames} ({100.0 * r.SamePeopleCount / Math.Max(1, r.Frames):F1} %) | " +
+        $"{r.SameTop1} of {r.Matched} ({100.0 * r.SameTop1 / Math.Max(1, r.Matched):F1} %) | {r.OnlyFirst} / {r.OnlySecond} |";
 
     private static Task EstimateAll(PoseEstimator estimator, List<byte[]> frames, int width, int height)
     {

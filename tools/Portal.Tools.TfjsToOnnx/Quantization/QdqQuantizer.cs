@@ -91,6 +91,7 @@ internal static class QdqQuantizer
             var convOutput = result.UniqueName(node.Outputs[0] + "/float");
             result.Add("Conv", node.Name, inputs, [convOutput], [.. node.Attributes]);
             QuantizeDequantize(result, convOutput, Range(ranges, plan.Activation), plan.Activation, null);
+            dequantized[plan.Activation] = plan.Activation; // already a DQ output: a conv reading it directly needs no second pair
         }
 
         return result;
