@@ -84,7 +84,7 @@ internal static class PoseModelCard
             card["quantization"] = new JsonObject
             {
                 ["of"] = quantization.Of,
-                ["method"] = "static int8 QDQ (Portal.Tools.TfjsToOnnx --int8): convolutions only; activations uint8 per tensor from the min/max over the calibration frames, weights int8 symmetric per output channel, bias int32",
+                ["method"] = "static int8 QDQ (Portal.Tools.TfjsToOnnx --int8): the convolutions up to the feature pyramid's last upsampling (the heads stay float); activations uint8 per tensor from the mean over the calibration frames of each frame's min and max, weights int8 symmetric per output channel, bias int32",
                 ["calibration"] = new JsonArray([.. quantization.Calibration.Select(c => new JsonObject { ["clip"] = c.Clip, ["frames"] = c.Frames })]),
             };
         }

@@ -193,9 +193,19 @@ internal static class QdqQuantizer
         var initializers = graph.Initializers.ToDictionary(i => i.Name, StringComparer.Ordinal);
         var consumers = graph.Nodes.SelectMany(n => n.Inputs.Select(i => (Input: i, Node: n))).ToLookup(p => p.Input, p => p.Node, StringComparer.Ordinal);
         var graphOutputs = graph.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        var feedsConv = TensorsThatReachAConv(graph);
+        var feedsConv = TensorsThatReach(graph, "Conv");
+        var feedsResize = TensorsThatReach(graph, "Resize");
         foreach (var conv in graph.Nodes.Where(n => n.OpType == "Conv"))
         {
+            // Convolutions after the feature pyramid's last upsampling (MultiPose's six heads and the refinement
+            // before them) stay float. Quantized, they cost MultiPose 0.9 px of mean error on tfjs_pose_1 and a
+            // third of the action model's window labels on the shared clips; float, 0.05 px, for about the same
+            // speed (docs/benchmarks.md). A graph without Resize (Lightning, Thunder) is quantized throughout.
+            if (feedsResize.Count > 0 && !feedsResize.Contains(conv.Outputs[0]))
+            {
+                continue;
+            }
+
             // Only convolutions with constant weights (and bias): every one in the MoveNet graphs.
             if (!conv.Inputs.Skip(1).All(initializers.ContainsKey))
             {
@@ -204,9 +214,9 @@ internal static class QdqQuantizer
 
             var output = conv.Outputs[0];
             var next = consumers[output].ToList();
-            // The last convolutions of each head (heatmaps, offsets, regression) keep a float output: at uint8
-            // steps two neighbouring heatmap peaks can tie, and MoveNet's max-pool peak test then keeps both,
-            // which showed as a second, duplicate person. Their weights and inputs are still int8.
+            // A last convolution (heatmaps, offsets, regression) keeps a float output: at uint8 steps two
+            // neighbouring heatmap peaks can tie, and MoveNet's max-pool peak test then keeps both, which showed as a
+            // second, duplicate person. Its weights and input are still int8.
             if (!feedsConv.Contains(output))
             {
                 yield return new ConvPlan(conv, conv.Inputs[0], output, null, FloatOutput: true);
@@ -220,16 +230,16 @@ internal static class QdqQuantizer
         }
     }
 
-    // Every tensor from which some Conv's data input can be reached through the graph's nodes.
-    private static HashSet<string> TensorsThatReachAConv(OnnxGraph graph)
+    // Every tensor from which a node of type `op` can be reached (for Conv: its data input, not its weights).
+    private static HashSet<string> TensorsThatReach(OnnxGraph graph, string op)
     {
         var reaches = new HashSet<string>(StringComparer.Ordinal);
         for (var i = graph.Nodes.Count - 1; i >= 0; i--) // nodes are in topological order: walk them backwards once
         {
             var node = graph.Nodes[i];
-            if (node.OpType == "Conv" || node.Outputs.Any(reaches.Contains))
+            if (node.OpType == op || node.Outputs.Any(reaches.Contains))
             {
-                reaches.UnionWith(node.OpType == "Conv" ? node.Inputs.Take(1) : node.Inputs);
+                reaches.UnionWith(node.OpType == "Conv" && !node.Outputs.Any(reaches.Contains) ? node.Inputs.Take(1) : node.Inputs);
             }
         }
 
