@@ -1,7 +1,8 @@
 # help:   bench-pose [VIDEO] [--frames N] [--threads N] [--repeat N]
 # help:                      frames/s of each pose model at batch 1 and 8 and of top-down (RTMDet-nano + Thunder) next
 # help:                      to ffmpeg's decode-only speed, then the floor: MultiPose float32 against its int8 graph
-# help:                      (and the ratio) and tfjs-models' MultiPose on TensorFlow.js wasm over the same frames
+# help:                      (and the ratio) and tfjs-models' MultiPose on TensorFlow.js wasm over the same frames,
+# help:                      and the action model's top-1 on int8 against float32 poses on each shared clip
 # help:                      (default clip ../shared/data/video/tfjs_pose_1.mp4)
 
 cmd_bench_pose() {
@@ -24,5 +25,9 @@ cmd_bench_pose() {
   else
     log "portal: npm ci in tools/tfjs-bench failed; bench-pose runs without the TensorFlow.js row"
   fi
+  # The action model's top-1 on int8 against float32 poses, on every shared clip there is.
+  local clips=()
+  mapfile -t clips < <(find "$ROOT/../shared/data/video" -maxdepth 1 -type f \( -name '*.mp4' -o -name '*.avi' -o -name '*.gif' \) 2>/dev/null | LC_ALL=C sort)
+  [ ${#clips[@]} -gt 0 ] && extra+=(--actions "${clips[@]}")
   dotnet "$(build_output Portal.Cli)/portal-cli.dll" bench-pose "$video" --models "$ROOT/models" "${extra[@]}" "$@"
 }
