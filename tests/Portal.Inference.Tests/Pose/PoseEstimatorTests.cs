@@ -45,7 +45,8 @@ public class PoseEstimatorTests(ITestOutputHelper output)
         PosePerson Best(PoseEstimator estimator, RgbFrame frame)
         {
             var people = estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
-            extra[estimator] += Math.Max(0, people.Count - 1);
+            Assert.True(people.Count > 0, $"{estimator.Card.Name} found nobody in frame {frame.Index}");
+            extra[estimator] += people.Count - 1;
             return people.MaxBy(p => p.Box!.Value.Score)!;
         }
 
