@@ -6,7 +6,7 @@
 # help:                      (default clip ../shared/data/video/tfjs_pose_1.mp4)
 
 cmd_bench_pose() {
-  require_system_packages ffmpeg:ffmpeg npm:npm
+  require_system_packages ffmpeg:ffmpeg
   build_solution
   run_command_if_present models
   local video="$ROOT/../shared/data/video/tfjs_pose_1.mp4"
@@ -20,10 +20,10 @@ cmd_bench_pose() {
   source "$ROOT/scripts/commands/models.sh" # pose_source_dir: where ./portal models keeps the original graphs
   local bench="$ROOT/tools/tfjs-bench" graph
   graph="$(pose_source_dir)/models/movenet-multipose.json"
-  if (cd "$bench" && npm ci --no-audit --no-fund --silent >&2); then
+  if command -v node >/dev/null && command -v npm >/dev/null && (cd "$bench" && npm ci --no-audit --no-fund --silent >&2); then
     extra+=(--tfjs "$bench/bench.mjs" "$graph")
   else
-    log "portal: npm ci in tools/tfjs-bench failed; bench-pose runs without the TensorFlow.js row"
+    log "portal: node/npm missing or npm ci in tools/tfjs-bench failed; bench-pose runs without the TensorFlow.js row"
   fi
   # The action model's top-1 on int8 against float32 poses, on every shared clip there is.
   local clips=()
