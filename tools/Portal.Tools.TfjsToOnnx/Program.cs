@@ -1,9 +1,13 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using Portal.Inference.Frames;
 using Portal.Tools.TfjsToOnnx;
+using Portal.Tools.TfjsToOnnx.Quantization;
 
 // Converts a TensorFlow.js graph model to ONNX and, with --card, writes the model card beside it. --heads true (single-
 // pose MoveNet only) also writes OUT.heads.onnx, the batchable variant that stops at the heads (see MoveNetHeads).
+// --int8 INT8.onnx --calibration CLIP... also writes the int8 QDQ graph calibrated on frames of those clips (see
+// QdqQuantizer), with its own card INT8.card.json when --card is given.
 // Parsed by System.CommandLine, as Portal.Cli is.
 var modelArgument = new Argument<string>("MODEL.json") { Description = "the TensorFlow.js graph model (weight shards beside it)" };
 var outputArgument = new Argument<string>("OUT.onnx") { Description = "the ONNX file to write" };
@@ -19,15 +23,22 @@ var heads = new Option<bool>("--heads") { Description = "also write OUT.heads.on
 var outputs = new Option<string?>("--outputs") { Description = "NAME=TF_TENSOR,... (default: output=Identity)" };
 var aliases = new Option<string?>("--alias") { Description = "TF_NODE=TF_TENSOR,..." };
 var dynamicBatch = new Option<bool>("--dynamic-batch") { Description = "make the batch dimension dynamic" };
+var int8 = new Option<string?>("--int8") { Description = "also write the int8 (QDQ) graph to this file, calibrated on --calibration" };
+var calibration = new Option<string[]>("--calibration") { Description = "video clips whose frames calibrate --int8", AllowMultipleArgumentsPerToken = true };
 var root = new RootCommand("Portal.Tools.TfjsToOnnx: a TensorFlow.js graph model to ONNX, with its model card")
 {
-    modelArgument, outputArgument, card, name, inputSize, sourcePackage, sourceVersion, sourceIntegrity, licence, converterHash, heads, outputs, aliases, dynamicBatch,
+    modelArgument, outputArgument, card, name, inputSize, sourcePackage, sourceVersion, sourceIntegrity, licence, converterHash, heads, outputs, aliases, dynamicBatch, int8, calibration,
 };
 root.Validators.Add(result =>
 {
     if (result.GetValue(card) is not null && result.GetValue(name) is null)
     {
         result.AddError("--card needs --name.");
+    }
+
+    if (result.GetValue(int8) is not null && (result.GetValue(calibration) ?? []).Length == 0)
+    {
+        result.AddError("--int8 needs at least one --calibration clip.");
     }
 });
 root.SetAction(async (parsed, cancellationToken) =>
@@ -63,18 +74,39 @@ root.SetAction(async (parsed, cancellationToken) =>
             Console.WriteLine($"{headsPath}: batchable heads, {headsGraph.Graph.Nodes.Count} nodes, input int32 [{string.Join(',', headsGraph.InputShape)}], outputs {string.Join(", ", headsGraph.Outputs)}");
         }
 
+        var facts = new PoseModelCard.Facts(parsed.GetValue(name) ?? "", parsed.GetValue(inputSize), parsed.GetRequiredValue(sourcePackage),
+            parsed.GetRequiredValue(sourceVersion), parsed.GetRequiredValue(sourceIntegrity), parsed.GetRequiredValue(licence), parsed.GetRequiredValue(converterHash));
         if (parsed.GetValue(card) is { } cardPath)
         {
-            var facts = new PoseModelCard.Facts(parsed.GetRequiredValue(name)!, parsed.GetValue(inputSize), parsed.GetRequiredValue(sourcePackage),
-                parsed.GetRequiredValue(sourceVersion), parsed.GetRequiredValue(sourceIntegrity), parsed.GetRequiredValue(licence), parsed.GetRequiredValue(converterHash));
             var text = PoseModelCard.Create(model, converted, Path.GetFileName(outputPath), Convert.ToHexStringLower(SHA256.HashData(bytes)), modelPath, facts, headsVariant);
             await File.WriteAllTextAsync(cardPath, text, cancellationToken);
             Console.WriteLine($"{cardPath}: model card");
         }
 
+        if (parsed.GetValue(int8) is { } int8Path)
+        {
+            var size = facts.InputSize ?? (int)converted.InputShape[1];
+            var calibrated = await Calibrator.RunAsync(converted, size, parsed.GetRequiredValue(calibration), cancellationToken);
+            var quantized = QdqQuantizer.Quantize(converted.Graph, calibrated.Ranges);
+            var int8Bytes = quantized.ToModelProto(TfjsToOnnxConverter.Opset, "Portal.Tools.TfjsToOnnx", metadata);
+            await File.WriteAllBytesAsync(int8Path + ".tmp", int8Bytes, cancellationToken);
+            File.Move(int8Path + ".tmp", int8Path, overwrite: true);
+            Console.WriteLine($"{int8Path}: int8 QDQ, {quantized.Nodes.Count} nodes, {calibrated.Ranges.Count} tensors calibrated on {string.Join(", ", calibrated.Clips.Select(c => $"{c.Clip} ({c.Frames} frames)"))}");
+            if (parsed.GetValue(card) is not null)
+            {
+                var int8Name = Path.GetFileNameWithoutExtension(int8Path);
+                var int8Card = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(int8Path))!, int8Name + ".card.json");
+                var quantization = new PoseModelCard.Quantization(facts.Name, calibrated.Clips);
+                var text = PoseModelCard.Create(model, converted, Path.GetFileName(int8Path), Convert.ToHexStringLower(SHA256.HashData(int8Bytes)), modelPath,
+                    facts with { Name = int8Name }, quantization: quantization);
+                await File.WriteAllTextAsync(int8Card, text, cancellationToken);
+                Console.WriteLine($"{int8Card}: model card");
+            }
+        }
+
         return 0;
     }
-    catch (Exception e) when (e is UnsupportedOpException or InvalidDataException or NotSupportedException or IOException or KeyNotFoundException)
+    catch (Exception e) when (e is FfmpegException or UnsupportedOpException or InvalidDataException or NotSupportedException or IOException or KeyNotFoundException)
     {
         await Console.Error.WriteLineAsync($"tfjs-to-onnx: {e.Message}");
         return 1;

@@ -6,12 +6,17 @@ namespace Portal.Cli.Commands;
 
 /// <summary>
 /// <c>./portal bench-pose [VIDEO] [--frames N] [--threads N]</c>: frames per second of each pose model at batch 1 and 8
-/// next to ffmpeg's decode-only speed on the same clip, printed as Markdown rows for docs/benchmarks.md. A program,
-/// not a test: the figures depend on the machine and on whatever else it is doing.
+/// next to ffmpeg's decode-only speed on the same clip, then the floor (MultiPose float32 against its int8 graph, and
+/// with <c>--tfjs</c> tfjs-models' own MultiPose on TensorFlow.js wasm, over the same frames), printed as Markdown rows
+/// for docs/benchmarks.md. A program, not a test: the figures depend on the machine and on whatever else it is doing.
 /// </summary>
 internal static class BenchPoseCommand
 {
     private static readonly string[] Models = ["movenet-lightning", "movenet-thunder", "movenet-multipose"];
+
+    // The pipeline's model and its int8 graph (./portal models writes it where the calibration clips are).
+    private const string FloatFloor = "movenet-multipose";
+    private const string Int8Floor = "movenet-multipose-int8";
 
     public static Command Create()
     {
@@ -28,14 +33,27 @@ internal static class BenchPoseCommand
         });
         var repeat = CliCommand.PositiveInt("--repeat", 3, "runs of each measurement; the best is shown");
         var detector = new Option<string?>("--detector") { Description = "RTMDET.onnx: also measure the person detector and top-down" };
+        var tfjs = new Option<string[]>("--tfjs")
+        {
+            Description = "BENCH.mjs MODEL.json: also run tfjs-models' MultiPose on the TensorFlow.js wasm backend over the same frames (tools/tfjs-bench)",
+            Arity = new ArgumentArity(2, 2),
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var actions = new Option<string[]>("--actions")
+        {
+            Description = "CLIP...: also compare the action model's top-1 on poses from the float32 and the int8 MultiPose, clip by clip",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var models = new ModelsOption();
-        var command = new Command("bench-pose", "frames/s of each pose model (batch 1 and 8), of ffmpeg decoding and of top-down") { video, frames, threads, repeat, detector, models };
+        var command = new Command("bench-pose", "frames/s of each pose model (batch 1 and 8), of ffmpeg decoding and of top-down") { video, frames, threads, repeat, detector, tfjs, actions, models };
         return command.WithAction((parsed, cancellationToken) => RunAsync(
             parsed.GetRequiredValue(video), parsed.GetValue(frames), parsed.GetValue(threads) is { } t ? [t] : [1, 2], parsed.GetValue(repeat),
-            parsed.GetValue(detector), models.Root(parsed), cancellationToken));
+            parsed.GetValue(detector), parsed.GetValue(tfjs) is [var script, var model] ? (script, model) : null, parsed.GetValue(actions) ?? [],
+            models.Root(parsed), cancellationToken));
     }
 
-    private static async Task<int> RunAsync(string video, int frameCount, int[] threadCounts, int repeat, string? detectorPath, string modelsRoot, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string video, int frameCount, int[] threadCounts, int repeat, string? detectorPath, (string Script, string Model)? tfjs,
+        string[] actionClips, string modelsRoot, CancellationToken cancellationToken)
     {
         Console.WriteLine($"# bench-pose {Path.GetFileName(video)}: {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}");
         Console.WriteLine($"# CPU: {CpuName()}");
@@ -101,6 +119,8 @@ internal static class BenchPoseCommand
             Console.WriteLine($"| {model} ({estimator.InputSize}x{estimator.InputSize}), {threads} thread(s), batch 8 | {frames.Count / batched:F1} |");
         }
 
+        await FloorRowsAsync(frames, info.Width, info.Height, threadCounts, repeat, tfjs, modelsRoot, cancellationToken);
+
         if (detectorPath is not null)
         {
             foreach (var threads in threadCounts)
@@ -135,8 +155,133 @@ internal static class BenchPoseCommand
             }
         }
 
+        if (actionClips.Length > 0 && File.Exists(Path.Combine(modelsRoot, "pose", Int8Floor + ".card.json")))
+        {
+            await ActionRowsAsync(actionClips, modelsRoot, cancellationToken);
+        }
+
         Console.WriteLine($"# session options: ORT_ENABLE_ALL, sequential execution, CPU memory arena and memory pattern on; pose figures include letterboxing and decoding; {frames.Count} frames of {info.Width}x{info.Height}, best of {repeat}");
         return 0;
+    }
+
+    // The floor of the pipeline: MultiPose float against int8, the two timed in turn within each repeat so that a
+    // change in the machine's load hits both alike, then tfjs-models' own pipeline on the same frames.
+    private static async Task FloorRowsAsync(List<byte[]> frames, int width, int height, int[] threadCounts, int repeat, (string Script, string Model)? tfjs,
+        string modelsRoot, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(modelsRoot, "pose", Int8Floor + ".card.json")))
+        {
+            Console.WriteLine($"| {Int8Floor} | not measured: no {Int8Floor}.card.json under {modelsRoot}/pose (./portal models writes it where the calibration clips are) |");
+        }
+        else
+        {
+            foreach (var threads in threadCounts)
+            {
+                var sessions = new OnnxSessionFactory(new InferenceOptions { IntraOpThreads = threads });
+                using var float32 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), sessions);
+                using var int8 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions);
+                var (floatBest, int8Best) = (double.MaxValue, double.MaxValue);
+                for (var r = 0; r < repeat + 1; r++) // the first round warms both up and is not counted
+                {
+                    var floatSeconds = await TimeAsync(1, () => EstimateAll(float32, frames, width, height));
+                    var int8Seconds = await TimeAsync(1, () => EstimateAll(int8, frames, width, height));
+                    if (r > 0)
+                    {
+                        (floatBest, int8Best) = (Math.Min(floatBest, floatSeconds), Math.Min(int8Best, int8Seconds));
+                    }
+                }
+
+                Console.WriteLine($"| floor: {FloatFloor} float32, {threads} thread(s), batch 1 | {frames.Count / floatBest:F1} |");
+                Console.WriteLine($"| floor: {Int8Floor}, {threads} thread(s), batch 1 | {frames.Count / int8Best:F1} |");
+                Console.WriteLine($"| floor: int8 ÷ float32, {threads} thread(s) | {floatBest / int8Best:F2}× |");
+            }
+        }
+
+        if (tfjs is { } js)
+        {
+            Console.WriteLine($"| tfjs-models MultiPose Lightning, TensorFlow.js wasm backend, {await RunTfjsAsync(js.Script, js.Model, frames, width, height, repeat, cancellationToken)}");
+        }
+    }
+
+    // Accuracy, not speed: does the int8 graph change the action model's answers? (PoseAgreement says how.)
+    private static async Task ActionRowsAsync(string[] clips, string modelsRoot, CancellationToken cancellationToken)
+    {
+        const double Fps = 10; // the pipeline's default analysis rate
+        var sessions = new OnnxSessionFactory(new InferenceOptions());
+        using var float32 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), sessions);
+        using var int8 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions);
+        using var recognizer = new ActionRecognizer(ModelCatalog.ActionModel(modelsRoot, ModelCatalog.DefaultActionModel), sessions);
+        Console.WriteLine();
+        Console.WriteLine($"| {recognizer.Card.Name} {recognizer.Card.Version} on {Int8Floor} poses against {FloatFloor} poses ({Fps} fps) | frames with as many people | windows with the same top-1 | windows without a partner (float32 / int8) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        var rows = new List<PoseAgreement.Row>();
+        foreach (var clip in clips)
+        {
+            var row = await PoseAgreement.CompareAsync(clip, float32, int8, recognizer, Fps, cancellationToken);
+            rows.Add(row);
+            Console.WriteLine(AgreementRow(row));
+        }
+
+        Console.WriteLine(AgreementRow(new PoseAgreement.Row("**all**", rows.Sum(r => r.Frames), rows.Sum(r => r.SamePeopleCount), rows.Sum(r => r.Matched),
+            rows.Sum(r => r.SameTop1), rows.Sum(r => r.OnlyFirst), rows.Sum(r => r.OnlySecond))));
+        Console.WriteLine();
+    }
+
+    private static string AgreementRow(PoseAgreement.Row r) =>
+        $"| {r.Clip} | {r.SamePeopleCount} of {r.Frames} ({100.0 * r.SamePeopleCount / Math.Max(1, r.Frames):F1} %) | " +
+        $"{r.SameTop1} of {r.Matched} ({100.0 * r.SameTop1 / Math.Max(1, r.Matched):F1} %) | {r.OnlyFirst} / {r.OnlySecond} |";
+
+    private static Task EstimateAll(PoseEstimator estimator, List<byte[]> frames, int width, int height)
+    {
+        foreach (var frame in frames)
+        {
+            estimator.Estimate(frame, width, height);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // Runs tools/tfjs-bench/bench.mjs on the frames held in memory (raw RGB24 on its stdin); the row's label tail and
+    // its frames/s, or why it did not run.
+    private static async Task<string> RunTfjsAsync(string script, string model, List<byte[]> frames, int width, int height, int repeat, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { script, model, $"{width}", $"{height}", $"{frames.Count}", $"{repeat}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"not run: node could not start ({e.Message}) | – |";
+        }
+
+        using (process)
+        {
+            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+            foreach (var frame in frames)
+            {
+                await process.StandardInput.BaseStream.WriteAsync(frame, cancellationToken);
+            }
+
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode != 0)
+            {
+                return $"not run: node exited {process.ExitCode}: {(await errors).Trim().Split('\n')[^1]} | – |";
+            }
+
+            using var result = System.Text.Json.JsonDocument.Parse(await output);
+            var root = result.RootElement;
+            return $"{root.GetProperty("threads").GetInt32()} thread(s), SIMD {root.GetProperty("simd").GetBoolean()}, tfjs {root.GetProperty("tfjs").GetString()} | " +
+                $"{root.GetProperty("framesPerSecond").GetDouble():F1} |";
+        }
     }
 
     private static async Task<double> TimeAsync(int repeat, Func<Task> action)

@@ -6,6 +6,8 @@ namespace Portal.Tools.TfjsToOnnx.Onnx;
 internal enum OnnxType
 {
     Float = 1,
+    Uint8 = 2,
+    Int8 = 3,
     Int32 = 6,
     Int64 = 7,
     Bool = 9,
@@ -75,6 +77,13 @@ internal sealed class OnnxGraph
         var name = UniqueName(hint);
         _initializers.Add(new OnnxInitializer(name, type, dims, raw));
         return name;
+    }
+
+    /// <summary>Adds an initializer under its own name (copying one from another graph).</summary>
+    public void Add(OnnxInitializer initializer)
+    {
+        _names.Add(initializer.Name);
+        _initializers.Add(initializer);
     }
 
     public string Float32(string hint, long[] dims, ReadOnlySpan<float> values) =>
