@@ -216,6 +216,25 @@ CONF
   log "portal: PostgreSQL listening on 127.0.0.1:$port"
 }
 
+# A benchmark's throwaway folder (BENCH_WORK: its PostgreSQL, clips, logs) and an exit trap that stops the processes
+# the benchmark put in BENCH_PIDS, then the cluster, then removes the folder, however the benchmark ends.
+bench_workspace() {
+  BENCH_WORK="$(mktemp -d "/tmp/portal-$1.XXXXXX")"
+  chmod 755 "$BENCH_WORK"
+  BENCH_PIDS=()
+  trap bench_workspace_cleanup INT TERM EXIT
+}
+
+# shellcheck disable=SC2317  # called by the trap
+bench_workspace_cleanup() {
+  trap '' INT TERM
+  trap - EXIT
+  local p
+  for p in "${BENCH_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  pg_stop "$BENCH_WORK/postgres" || true
+  rm -rf "$BENCH_WORK"
+}
+
 pg_stop() {
   local dir="$1"
   [ -f "$dir/postmaster.pid" ] || return 0

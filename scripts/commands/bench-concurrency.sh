@@ -25,21 +25,8 @@ cmd_bench_concurrency() {
   fi
   local clip
   for clip in "${clips[@]}"; do [ -f "$clip" ] || die "bench-concurrency: no such clip: $clip"; done
-  local work
-  work="$(mktemp -d /tmp/portal-bench-concurrency.XXXXXX)"
-  chmod 755 "$work"
-  BENCH_WORK="$work"
-  BENCH_PIDS=()
-  # shellcheck disable=SC2317  # called by the trap
-  bench_concurrency_cleanup() {
-    trap '' INT TERM
-    trap - EXIT
-    local p
-    for p in "${BENCH_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-    pg_stop "$BENCH_WORK/postgres" || true
-    rm -rf "$BENCH_WORK"
-  }
-  trap bench_concurrency_cleanup INT TERM EXIT
+  bench_workspace bench-concurrency
+  local work="$BENCH_WORK"
   pg_start "$work/postgres"
 
   local largest

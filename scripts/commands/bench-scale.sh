@@ -17,21 +17,8 @@ cmd_bench_scale() {
   run_command_if_present models
   local rounds=("$@")
   [ ${#rounds[@]} -eq 0 ] && rounds=(1 3)
-  local work
-  work="$(mktemp -d /tmp/portal-bench-scale.XXXXXX)"
-  chmod 755 "$work"
-  BENCH_WORK="$work"
-  BENCH_PIDS=()
-  # shellcheck disable=SC2317  # called by the trap
-  bench_scale_cleanup() {
-    trap '' INT TERM
-    trap - EXIT
-    local p
-    for p in "${BENCH_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-    pg_stop "$BENCH_WORK/postgres" || true
-    rm -rf "$BENCH_WORK"
-  }
-  trap bench_scale_cleanup INT TERM EXIT
+  bench_workspace bench-scale
+  local work="$BENCH_WORK"
   pg_start "$work/postgres"
 
   # The clips the scale-out test uses: 3 s from different starts of two shared clips, small H.264.
