@@ -84,7 +84,7 @@ public sealed class StageTimingTests(PortalApp app, Xunit.Abstractions.ITestOutp
         }
 
         var timings = app.Services.GetRequiredService<StageTimings>();
-        await timings.RecordAsync(PipelineStages.Named(PipelineStages.Poses), runId, timings.Now.AddSeconds(-1), 5, null);
+        await timings.RecordAsync(PipelineStages.Named(PipelineStages.Poses), uploaded.Id, runId, timings.Now.AddSeconds(-1), 5, null);
 
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<Portal.Data.PortalDbContext>>().CreateDbContextAsync();
         var rows = await db.StageTimings.Where(t => t.VideoId == uploaded.Id).ToListAsync();

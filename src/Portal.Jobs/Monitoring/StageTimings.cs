@@ -16,29 +16,22 @@ public sealed class StageTimings(IDbContextFactory<PortalDbContext> dbFactory, T
     public DateTimeOffset Now => clock.GetUtcNow();
 
     /// <param name="stage">The stage that completed.</param>
-    /// <param name="id">The job's id: the video for the probe, else the run (<see cref="PipelineStage.Takes"/>).</param>
+    /// <param name="videoId">The video it worked on, as <see cref="PipelineJob.RunAsync"/> resolved it for its log scope.</param>
+    /// <param name="runId">The run it worked on; null for the probe, whose run is the video's current one once it has committed.</param>
     /// <param name="startedAt">When this attempt began (<see cref="Now"/>).</param>
     /// <param name="frames">Frames analysed; 0 for a stage that analyses none (stored as null).</param>
     /// <param name="performContext">Hangfire's: names the job and, through its Processing state, the server.</param>
     /// <remarks>
-    /// A failure is logged, never thrown: the stage's results are committed, and a retry would only skip it.
+    /// A failure is logged, never thrown: the stage's results are committed, and a retry would only skip it. Should
+    /// two attempts both finish, the unique index on run + stage keeps the first.
     /// </remarks>
-    public async Task RecordAsync(PipelineStage stage, Guid id, DateTimeOffset startedAt, int frames, PerformContext? performContext)
+    public async Task RecordAsync(PipelineStage stage, Guid videoId, Guid? runId, DateTimeOffset startedAt, int frames, PerformContext? performContext)
     {
         var finishedAt = Now;
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-            var (videoId, runId) = stage.Takes == StageId.Video
-                ? (id, await db.Videos.Where(v => v.Id == id).Select(v => v.CurrentRunId).SingleOrDefaultAsync())
-                : (await db.Runs.Where(r => r.Id == id).Select(r => (Guid?)r.VideoId).SingleOrDefaultAsync() ?? Guid.Empty, id);
-            // Deleted with its video meanwhile; or the stage is stored already (two attempts both finished: the
-            // first is kept). The unique index decides should both get past this at once.
-            if (videoId == Guid.Empty || (runId is not null && await db.StageTimings.AnyAsync(t => t.RunId == runId && t.Stage == stage.Name)))
-            {
-                return;
-            }
-
+            runId ??= await db.Videos.Where(v => v.Id == videoId).Select(v => v.CurrentRunId).SingleOrDefaultAsync();
             db.StageTimings.Add(StageTiming.Create(
                 videoId, runId, stage.Name, startedAt, finishedAt, frames > 0 ? frames : null,
                 ServerOf(performContext), Environment.MachineName, performContext?.BackgroundJob.Id));
@@ -47,11 +40,11 @@ public sealed class StageTimings(IDbContextFactory<PortalDbContext> dbFactory, T
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation })
         {
             // Another attempt finished this stage too (kept: the first), or the video was deleted meanwhile.
-            logger.LogInformation("No timing stored for {Stage} of {Id}: {Reason}", stage.Name, id, e.InnerException.Message);
+            logger.LogInformation("No timing stored for {Stage} of {Video}: {Reason}", stage.Name, videoId, e.InnerException.Message);
         }
         catch (Exception e) when (e is DbUpdateException or InvalidOperationException or NpgsqlException)
         {
-            logger.LogWarning(e, "Could not store the timing of {Stage} of {Id}", stage.Name, id);
+            logger.LogWarning(e, "Could not store the timing of {Stage} of {Video}", stage.Name, videoId);
         }
     }
 

@@ -32,7 +32,11 @@ public abstract class PipelineJob(ILogger logger, PortalMetrics metrics, StageTi
         var stage = Stage.Name;
         // Scopes are shared by every logger of the process, so each line written while this job runs (the stage's,
         // EF Core's, ffmpeg's wrappers') carries VideoId, RunId and Stage: one video's processing can be followed in the log.
-        using var scope = logger.BeginScope(await LogScopeAsync(id, cancellationToken));
+        // Resolved once: the scope names them and the stage's timing row is stored against them.
+        var videoId = Stage.Takes == StageId.Video ? id : await VideoOfAsync(id, cancellationToken);
+        var runId = Stage.Takes == StageId.Run ? id : (Guid?)null;
+        using var scope = logger.BeginScope<IReadOnlyList<KeyValuePair<string, object?>>>(
+            [new("VideoId", videoId), new("RunId", runId), new("Stage", stage)]);
         var started = Stopwatch.GetTimestamp();
         var startedAt = timings.Now;
         try
@@ -40,7 +44,10 @@ public abstract class PipelineJob(ILogger logger, PortalMetrics metrics, StageTi
             if (await RunStageAsync(id, performContext, cancellationToken) is { } frames)
             {
                 metrics.StageCompleted(stage, Stopwatch.GetElapsedTime(started), frames);
-                await timings.RecordAsync(Stage, id, startedAt, frames, performContext);
+                if (videoId is { } video)
+                {
+                    await timings.RecordAsync(Stage, video, runId, startedAt, frames, performContext);
+                }
             }
         }
         catch (Exception e)
@@ -75,13 +82,6 @@ public abstract class PipelineJob(ILogger logger, PortalMetrics metrics, StageTi
 
     /// <summary>The video that job id <paramref name="id"/> works on (<see cref="PipelineStage.Takes"/>); null when it is gone.</summary>
     protected abstract Task<Guid?> VideoOfAsync(Guid id, CancellationToken cancellationToken);
-
-    private async Task<IReadOnlyList<KeyValuePair<string, object?>>> LogScopeAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var runId = Stage.Takes == StageId.Run ? id : (Guid?)null;
-        var videoId = Stage.Takes == StageId.Video ? id : await VideoOfAsync(id, cancellationToken);
-        return [new("VideoId", videoId), new("RunId", runId), new("Stage", Stage.Name)];
-    }
 
     /// <summary>True when the video (or run) <paramref name="id"/> was canceled or deleted.</summary>
     protected abstract Task<bool> IsCanceledAsync(Guid id);
