@@ -63,6 +63,8 @@ public sealed class AdminConsolePageTests(RunningPortal portal) : IClassFixture<
         await Assertions.Expect(row).ToHaveAttributeAsync("data-offset", "300");
         await Assertions.Expect(row.GetByTestId("upload-owner")).ToHaveTextAsync(portal.Account.Email);
 
+        // A click on the prerendered page, before the circuit is live, would be lost.
+        await Assertions.Expect(page.GetByTestId("console-title")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 60_000 });
         await row.GetByTestId("upload-delete").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("console-message")).ToContainTextAsync("was deleted");

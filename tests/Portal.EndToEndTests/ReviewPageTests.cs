@@ -129,7 +129,8 @@ public sealed class ReviewPageTests(RunningPortal portal) : IClassFixture<Runnin
         public async Task WaitUntilInteractiveAsync()
         {
             await Assertions.Expect(page.GetByTestId("timeline")).ToBeVisibleAsync();
-            await page.WaitForFunctionAsync("() => (document.querySelector('[data-testid=playhead]')?.style.left ?? '') !== ''", null, new() { Timeout = 30_000 });
+            // 60 s as for the library: at a load average of 16 a circuit once took more than 30 s to attach.
+            await page.WaitForFunctionAsync("() => (document.querySelector('[data-testid=playhead]')?.style.left ?? '') !== ''", null, new() { Timeout = 60_000 });
         }
 
         public Task PlayAsync() => page.EvaluateAsync("() => document.querySelector('[data-testid=review-video]').play()");
