@@ -1,5 +1,6 @@
-# help:   bench-memory [--lengths S,S,...] [CLIP]  the worker's peak memory on clips of these lengths cut or looped
-# help:                      from CLIP (default: 60 s and 3600 s of the 139 s shared clip)
+# help:   bench-memory [--lengths S,S,...] [--review] [CLIP]  the worker's peak memory on clips of these lengths cut or
+# help:                      looped from CLIP (default: 60 s and 3600 s of the 139 s shared clip); --review then opens,
+# help:                      seeks, zooms and scrolls the longest one's review page in Chromium and times it
 
 # Is the worker's memory flat in video length? Every clip is made from the same real video at run time, a long one
 # by looping it (`-stream_loop -1 -c copy`: no re-encode, so the people, the tracks and the segments repeat and the
@@ -8,11 +9,15 @@
 # While a clip runs, the worker's resident memory is sampled every 0.5 s with the stage from the API; the table gives
 # the peak in each stage and the kernel's high-water mark (VmHWM), which also catches what falls between samples, and
 # the RSS at each tenth of the pose stage (a creep with the length shows there as it happens).
+# With --review the longest clip's review page is then driven in Chromium by tools/Portal.Tools.ReviewBench: first
+# paint, opening, seeking, zooming, scrolling, and the server-side time of every request, from the web host's own
+# request log (which the web host then writes at Information).
 cmd_bench_memory() {
-  local lengths=60,3600 source="$ROOT/../shared/data/video/one-by-one-person-detection.mp4"
+  local lengths=60,3600 source="$ROOT/../shared/data/video/one-by-one-person-detection.mp4" review=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --lengths) lengths="$2"; shift 2 ;;
+      --review) review=1; shift ;;
       -*) die "bench-memory: unknown option '$1'" ;;
       *) source="$1"; shift ;;
     esac
@@ -50,17 +55,29 @@ cmd_bench_memory() {
   ConnectionStrings__Portal="$(pg_connection_string "$work/postgres" portal)"
   port="$(free_port)"
   url="http://127.0.0.1:$port"
-  Portal__Worker__InProcess=false \
+  # The request log is what the review bench reads; a name with dots can only be passed through env.
+  Portal__Worker__InProcess=false env Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Information \
     dotnet "$(build_output Portal.Web)/Portal.Web.dll" --urls "$url" --contentRoot "$ROOT/src/Portal.Web" >"$work/web.log" 2>&1 &
   web=$!
   MEMORY_WEB_PID=$web
   wait_for_http "$url/health" 120 "$web" || die "the web host did not start; see $work/web.log"
-  MEMORY_TOKEN="$(new_api_token bench@localhost)"
+  local password
+  password="$(dotnet "$(build_output Portal.Web)/Portal.Web.dll" user add bench@localhost | tail -n 1)"
+  MEMORY_TOKEN="$(dotnet "$(build_output Portal.Web)/Portal.Web.dll" token create bench@localhost script | tail -n 1)"
 
   printf '%-10s %8s %8s %s\n' clip video_s wall_s "worker peak RSS MiB by stage … VmHWM (web host VmHWM)"
+  local longest=0 longest_video=""
   for length in ${lengths//,/ }; do
     memory_one_clip "$work/clip${length}s.mp4" "$url" "$work" "$web"
+    if [ "$length" -gt "$longest" ]; then longest=$length; longest_video=$MEMORY_VIDEO; fi
   done
+  if [ "$review" = 1 ]; then
+    require_system_packages chromium:chromium
+    printf '\nThe review page of the %s s clip (load average %s):\n\n' "$longest" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    dotnet "$ROOT/tools/Portal.Tools.ReviewBench/bin/$BUILD_CONFIGURATION/net10.0/portal-review-bench.dll" --url "$url" \
+      --video "$longest_video" --email bench@localhost --password "$password" --server-log "$work/web.log"
+    printf '\n(load average after: %s)\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+  fi
 }
 
 # memory_one_clip CLIP URL WORK WEB_PID — one clip on a fresh worker; prints a row.
@@ -100,4 +117,5 @@ memory_one_clip() {
   printf '           poses stage RSS at 10 %%, 20 %%, … 90 %% of it (MiB):%s\n' "${tenths:- (too short to sample)}"
   kill -TERM "$worker" 2>/dev/null && wait "$worker" 2>/dev/null
   MEMORY_WORKER_PID=""
+  MEMORY_VIDEO=$id
 }

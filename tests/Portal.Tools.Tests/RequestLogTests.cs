@@ -1,0 +1,44 @@
+using Portal.Tools.ReviewBench;
+
+namespace Portal.Tools.Tests;
+
+public class RequestLogTests
+{
+    // As the web host's console logger wrote them in a bench-memory review run (ASP.NET Core 10, simple console format).
+    private static readonly string[] Log =
+    [
+        "info: Microsoft.AspNetCore.Hosting.Diagnostics[1]",
+        "      Request starting HTTP/1.1 GET http://127.0.0.1:41234/api/videos/5f0c8a52-1c1e-4b8e-9d55-0b6c1d7e2f10/poses?from=3275&to=3280 - - -",
+        "info: Microsoft.AspNetCore.Hosting.Diagnostics[2]",
+        "      Request finished HTTP/1.1 GET http://127.0.0.1:41234/api/videos/5f0c8a52-1c1e-4b8e-9d55-0b6c1d7e2f10/poses?from=3275&to=3280 - 200 - application/json 14.2104ms",
+        "      Request finished HTTP/1.1 GET http://127.0.0.1:41234/api/videos/5f0c8a52-1c1e-4b8e-9d55-0b6c1d7e2f10/keyframes/12/3.png - 200 48210 image/png 3.5ms",
+        "      Request finished HTTP/1.1 POST http://127.0.0.1:41234/_blazor/negotiate?negotiateVersion=1 - 200 316 application/json 0.9871ms",
+        "      Request finished HTTP/1.1 GET http://127.0.0.1:41234/videos/5f0c8a52-1c1e-4b8e-9d55-0b6c1d7e2f10 - 404 0 - 250.0ms",
+        "warn: something else entirely - 200 12ms",
+    ];
+
+    [Fact]
+    public void Parse_ReadsEveryFinishedRequest_WithItsRouteStatusAndServerTime()
+    {
+        var requests = RequestLog.Parse(Log);
+
+        Assert.Equal(
+            [
+                new FinishedRequest("GET", "/api/videos/{id}/poses", 200, 14.2104),
+                new FinishedRequest("GET", "/api/videos/{id}/keyframes/{n}/{n}.png", 200, 3.5),
+                new FinishedRequest("POST", "/_blazor/negotiate", 200, 0.9871),
+                new FinishedRequest("GET", "/videos/{id}", 404, 250.0),
+            ],
+            requests);
+    }
+
+    [Fact]
+    public void Percentile_IsTheNearestRankOfTheSortedValues()
+    {
+        double[] values = [40, 10, 30, 20];
+
+        Assert.Equal(20, ReviewPageBench.Percentile(values, 0.5));
+        Assert.Equal(40, ReviewPageBench.Percentile(values, 0.95));
+        Assert.Equal(0, ReviewPageBench.Percentile([], 0.5));
+    }
+}
