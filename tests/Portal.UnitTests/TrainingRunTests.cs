@@ -5,8 +5,17 @@ namespace Portal.UnitTests;
 
 public class TrainingRunTests
 {
-    private static TrainingRun NewRun() =>
-        TrainingRun.Create(Guid.NewGuid(), null, "owner", "actions-coco2d@3.0.0", "mine", 6, new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero));
+    /// <summary>A training whose first attempt (trainer 1) said epochs 1 to 3 before its worker died.</summary>
+    private static TrainingRun AfterAFirstAttempt()
+    {
+        var run = TrainingRun.Create(Guid.NewGuid(), null, "owner", "actions-coco2d@3.0.0", "mine", 6, new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero));
+        foreach (var epoch in new[] { 1, 2, 3 })
+        {
+            run.RecordEpoch(Line(epoch, trainer: 1));
+        }
+
+        return run;
+    }
 
     private static string Line(int epoch, int trainer) => new JsonObject { ["event"] = "epoch", ["epoch"] = epoch, ["epochs"] = 6, ["trainer"] = trainer }.ToJsonString();
 
@@ -16,13 +25,8 @@ public class TrainingRunTests
     [Fact]
     public void RecordEpoch_AfterAResume_KeepsTheEarlierAttemptsLines_WhenTheResumedTrainerDoesNotRepeatThem()
     {
-        var run = NewRun();
-        foreach (var epoch in new[] { 1, 2, 3 })
-        {
-            run.RecordEpoch(Line(epoch, trainer: 1));
-        }
-
-        // The worker dies; the job runs again and the resumed trainer says only its own epochs.
+        var run = AfterAFirstAttempt();
+        // The job runs again and the resumed trainer says only its own epochs.
         run.RecordEpoch(Line(4, trainer: 2));
         run.RecordEpoch(Line(5, trainer: 2));
 
@@ -32,12 +36,7 @@ public class TrainingRunTests
     [Fact]
     public void RecordEpoch_KeepsOneLinePerEpoch_WhenTheResumedTrainerRepeatsTheCheckpointsLines_OrRetrainsAnUncheckpointedEpoch()
     {
-        var run = NewRun();
-        foreach (var epoch in new[] { 1, 2, 3 })
-        {
-            run.RecordEpoch(Line(epoch, trainer: 1));
-        }
-
+        var run = AfterAFirstAttempt();
         // Checkpointed after epoch 2 only: the resumed trainer repeats 1 and 2 from the checkpoint, then trains 3 again.
         run.RecordEpoch(Line(1, trainer: 1));
         run.RecordEpoch(Line(2, trainer: 1));
