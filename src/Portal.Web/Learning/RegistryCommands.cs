@@ -108,7 +108,8 @@ public sealed class RegistryCommands(
         {
             var named = m.Name + "@" + m.Version;
             var (all, unfinished) = Use(named);
-            var startedBy = m.OwnerId == owner ? "you" : isAdmin ? emails.GetValueOrDefault(m.OwnerId) ?? "a deleted account" : "another user";
+            // `./portal models train` without --owner starts trainings as "command line", which is no account.
+            var startedBy = m.OwnerId == owner ? "you" : isAdmin ? emails.GetValueOrDefault(m.OwnerId) ?? (Guid.TryParse(m.OwnerId, out _) ? "a deleted account" : m.OwnerId) : "another user";
             return new ModelRow(m.Id, named, m.BaseName + "@" + m.BaseVersion, JsonSerializer.Deserialize<List<string>>(m.LabelsJson) ?? [],
                 TrainerMetrics(m.MetricsJson), startedBy, m.CreatedAt, m.DurationSeconds, m.IsDefault, all, unfinished, isAdmin || m.OwnerId == owner);
         }).ToList();
