@@ -52,7 +52,9 @@ public sealed class TrainPageTests(TrainingPortal portal) : IClassFixture<Traini
         await Assertions.Expect(page.GetByTestId("train-status")).ToContainTextAsync("registered as page-taught@1", new() { Timeout = 120_000 });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RunningPortal.ScreenshotPath("train-page.png"), FullPage = true });
 
-        // The registry on the same page: the owner sees the new version and may delete it, but not choose the default.
+        // The registry on the Models page: the owner sees the new version and may delete it, but not choose the default.
+        await page.GetByTestId("train-models").ClickAsync();
+        await page.WaitForURLAsync("**/models");
         var version = page.Locator("[data-testid=version][data-version='page-taught@1']");
         await Assertions.Expect(version).ToBeVisibleAsync();
         await Assertions.Expect(version.GetByTestId("version-delete")).ToBeVisibleAsync();
@@ -62,12 +64,12 @@ public sealed class TrainPageTests(TrainingPortal portal) : IClassFixture<Traini
         var admin = await portal.AddAccountAsync("train-admin@portal.test", admin: true);
         var adminPage = await portal.NewPageAsync(signedIn: false);
         await RunningPortal.SignInAsync(adminPage, admin);
-        await adminPage.GotoAsync("/train");
+        await adminPage.GotoAsync("/models");
         var adminRow = adminPage.Locator("[data-testid=version][data-version='page-taught@1']");
         await adminRow.GetByTestId("version-make-default").ClickAsync();
         await Assertions.Expect(adminRow.GetByTestId("version-default")).ToBeVisibleAsync();
         await adminRow.GetByTestId("version-delete").ClickAsync();
-        await Assertions.Expect(adminPage.GetByTestId("versions-message")).ToContainTextAsync("is the default model");
+        await Assertions.Expect(adminPage.GetByTestId("models-message")).ToContainTextAsync("is the default model");
 
         await page.GotoAsync("/");
         var reprocessWith = page.GetByTestId("video-reprocess-model").First;
@@ -79,7 +81,7 @@ public sealed class TrainPageTests(TrainingPortal portal) : IClassFixture<Traini
         await Assertions.Expect(adminRow.GetByTestId("version-default")).ToHaveCountAsync(0);
         await adminRow.GetByTestId("version-delete").ClickAsync();
         await Assertions.Expect(adminRow).ToHaveCountAsync(0);
-        await Assertions.Expect(adminPage.GetByTestId("versions-message")).ToHaveCountAsync(0);
+        await Assertions.Expect(adminPage.GetByTestId("models-message")).ToHaveTextAsync("Deleted page-taught@1.");
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByTestId("video-reprocess-model").First.Locator("option[value='page-taught@1']")).ToHaveCountAsync(0);
     }

@@ -71,6 +71,7 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         ["GET /upload"] = "the upload page: a form",
         ["GET /api/models/versions/"] = "every registered version: any owner may reprocess with one (issue 15); no videos or data in it",
         ["DELETE /api/models/versions/default"] = "back to the shipped default: Admins only (ModelRegistryTests)",
+        ["GET /models"] = "every registered version, as GET /api/models/versions; who trained one only as 'you' or, for an admin, the e-mail; run counts of the caller's own videos (checked below)",
         ["GET /train"] = "the train page: counts and trains on the caller's own reviewed videos (TrainingPreviews, TrainingCommands with ICurrentUser); another owner's only for admins",
         ["GET /account/tokens"] = "the caller's own tokens",
         ["GET /account/password"] = "the caller's own password",
@@ -152,6 +153,19 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
         var admin = await app.AddAccountAsync($"admin-{Guid.NewGuid():N}@portal.test", admin: true);
         using var asAdmin = app.CreateClient(admin);
         Assert.Equal(HttpStatusCode.OK, (await asAdmin.GetAsync(new Uri($"/api/videos/{ids.Video}", UriKind.Relative))).StatusCode);
+
+        // The Models page lists A's version to B, but not who trained it, no button to delete it, and neither A's run
+        // nor A's queued training with the shipped model; an admin sees A's e-mail, A's run and A's training.
+        var modelsForB = await asB.GetStringAsync(new Uri("/models", UriKind.Relative));
+        Assert.Contains("a-model@1", modelsForB, StringComparison.Ordinal);
+        Assert.DoesNotContain(a.Email, modelsForB, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("another user", modelsForB, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"version-delete\"", modelsForB, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"model-runs\">1", modelsForB, StringComparison.Ordinal);
+        Assert.DoesNotContain("in use", modelsForB, StringComparison.Ordinal);
+        var modelsForAdmin = await asAdmin.GetStringAsync(new Uri("/models", UriKind.Relative));
+        Assert.Contains(a.Email, modelsForAdmin, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("data-testid=\"model-runs\">1 (in use: 1 unfinished)<", modelsForAdmin, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -265,11 +279,8 @@ public sealed class OwnerIsolationTests(PortalApp app) : IClassFixture<PortalApp
     /// <summary>A model version registered for A (the shipped coco2d ONNX and card, as a training would register it).</summary>
     private async Task<Guid> RegisterVersionAsync()
     {
-        var models = Path.Combine(TestPaths.RepoRoot, "models", "actions");
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<Portal.Data.PortalDbContext>>().CreateDbContextAsync();
-        var draft = new Portal.Jobs.Learning.ModelVersionDraft("a-model", app.Owner.Id, "actions-coco2d", "3.0.0", new System.Text.Json.Nodes.JsonObject(), [], [], 1.0);
-        var version = await app.Services.GetRequiredService<Portal.Jobs.Learning.ModelVersions>().RegisterAsync(db, draft,
-            Path.Combine(models, "actions-coco2d.onnx"), Path.Combine(models, "actions-coco2d.card.json"), CancellationToken.None);
+        var version = await RegisteredVersions.RegisterShippedAsync(app.Services.GetRequiredService<Portal.Jobs.Learning.ModelVersions>(), db, "a-model", app.Owner.Id);
         return version.Id;
     }
 

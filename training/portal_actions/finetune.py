@@ -7,11 +7,13 @@ The base's weights come back from its ONNX graph (base_model.py); an --encoder (
 classifier head is new, one output per label of labels.json. Validation holds out whole videos. Stdout carries one
 JSON event per line and nothing else; logs go to stderr. OUTDIR/checkpoint.pt is replaced atomically after every
 epoch (with the epoch lines so far, which --resume prints again first); the ONNX and card are written to temporary
-names and renamed at the very end. The trainer stops by itself once the process that started it is gone.
+names and renamed at the very end. The trainer stops by itself once the process that started it is gone: on Linux at
+once (the kernel's parent-death signal), elsewhere before its next batch.
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import random
@@ -81,6 +83,34 @@ def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float | None:
         pred = np.concatenate([model(torch.from_numpy(x[i:i + 128]))[0].argmax(1).numpy()
                                for i in range(0, len(x), 128)])
     return float((pred == y).mean())
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_starter() -> int:
+    """Arranges for the trainer to exit as soon as the process that started it dies, and returns that process's id.
+
+    A SIGKILLed worker cannot stop its trainer, and the job's retry on another worker must not meet it still writing
+    the checkpoint; checking between batches (stop_if_orphaned) leaves it running through a long export or data load.
+    Linux sends the parent-death signal when the *thread* that started the trainer ends, not only the process (.NET
+    starts it from a thread-pool thread, which may retire while the worker lives), so the handler exits only once the
+    trainer has really been handed to another parent."""
+    starter = os.getppid()
+    if not sys.platform.startswith("linux"):
+        return starter
+
+    def starter_gone(*_) -> None:
+        if os.getppid() != starter:
+            log(f"the process that started this trainer (pid {starter}) is gone: stopping; the last checkpoint stays")
+            sys.exit(137)
+
+    signal.signal(signal.SIGUSR1, starter_gone)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGUSR1), 0, 0, 0) != 0:
+        log(f"prctl(PR_SET_PDEATHSIG) failed (errno {ctypes.get_errno()}): the trainer notices its starter's death between batches only")
+    starter_gone()  # it may have died before the signal was asked for
+    return starter
 
 
 def stop_if_orphaned(parent: int) -> None:
@@ -244,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--resume", action="store_true")
     args = ap.parse_args(argv)
-    args.parent = os.getppid()
+    args.parent = die_with_starter()
     # Cancel: the product sends SIGTERM and SIGKILL 5 s later. SystemExit raised from the handler unwinds at the
     # next Python bytecode, i.e. between two small tensor operations: well within a second.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -199,3 +199,43 @@ def test_counts_without_torch_are_the_trainers_counts(reviewed, tmp_path):
     assert r.returncode == 0, r.stderr
     trainer = finetune("--data", reviewed, "--out", tmp_path / "out", "--min-windows", 16)
     assert events(r.stdout) == [events(trainer.stdout)[0]]
+
+
+# A starter that runs a trainer from a thread which ends once the trainer has armed die_with_starter(), as .NET starts
+# the trainer from a thread-pool thread that may retire while the worker lives. The trainer then sleeps, standing for
+# a long stretch without batches (exporting, loading a large set), where the check between batches would not run.
+STARTER = """
+import subprocess, sys, threading
+def start():
+    global trainer
+    trainer = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=subprocess.PIPE, text=True)
+    assert trainer.stdout.readline().strip() == "armed"
+thread = threading.Thread(target=start)
+thread.start()
+thread.join()
+print(trainer.pid, flush=True)
+threading.Event().wait()
+"""
+SLEEPING_TRAINER = ("import time; from portal_actions.finetune import die_with_starter; die_with_starter(); "
+                    "print('armed', flush=True); time.sleep(300)")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_trainer_dies_with_its_starter_at_once_but_not_with_the_thread_that_started_it():
+    starter = subprocess.Popen([sys.executable, "-c", STARTER, SLEEPING_TRAINER], cwd=TRAINING, stdout=subprocess.PIPE, text=True)
+    pid = None
+    try:
+        pid = int(starter.stdout.readline())
+        time.sleep(2)  # the starting thread has ended: the kernel has sent the signal, and the trainer ignored it
+        assert alive(pid), "the trainer stopped when the thread that started it ended, while its starter still runs"
+        starter.kill()
+        starter.wait()
+        deadline = time.time() + 5
+        while alive(pid):
+            assert time.time() < deadline, f"trainer {pid} still running 5 s after its starter was killed"
+            time.sleep(0.05)
+    finally:
+        if starter.poll() is None:
+            starter.kill()
+        if pid is not None and alive(pid):
+            os.kill(pid, signal.SIGKILL)

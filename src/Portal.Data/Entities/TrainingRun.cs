@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Portal.Data.Entities;
 
 public enum TrainingStatus
@@ -12,7 +14,8 @@ public enum TrainingStatus
 
 /// <summary>
 /// One fine-tuning of a model on reviewed videos (issue 15), run by the Hangfire job on the training queue. The
-/// trainer's epoch lines are kept in <see cref="EpochsJson"/> as they come, which is what the page shows live.
+/// trainer's epoch lines are kept in <see cref="EpochsJson"/> as they come, which is what the page shows live; a job
+/// run again after its worker died adds the resumed trainer's lines to those of the attempts before it.
 /// </summary>
 public class TrainingRun
 {
@@ -79,7 +82,21 @@ public class TrainingRun
 
     public void RecordCounts(string countsJson) => CountsJson = countsJson;
 
-    public void RecordEpochs(string epochsJson) => EpochsJson = epochsJson;
+    /// <summary>
+    /// Adds the trainer's line for one epoch, kept in epoch order with one line per epoch. A line for an epoch already
+    /// recorded replaces it and the lines after it: a resumed trainer starts again after its last checkpoint, so an
+    /// epoch whose line was stored but not checkpointed is trained, and said, again. The lines of earlier epochs stay
+    /// whether or not the resumed trainer repeats them.
+    /// </summary>
+    public void RecordEpoch(string epochJson)
+    {
+        var line = JsonNode.Parse(epochJson)!.AsObject();
+        var epoch = line["epoch"]!.GetValue<int>();
+        var lines = JsonNode.Parse(EpochsJson) as JsonArray ?? [];
+        var kept = new JsonArray([.. lines.OfType<JsonObject>().Where(l => l["epoch"]?.GetValue<int>() < epoch).Select(l => l.DeepClone())]);
+        kept.Add(line);
+        EpochsJson = kept.ToJsonString();
+    }
 
     public void RequestCancel() => CancelRequested = true;
 

@@ -258,7 +258,6 @@ public sealed class TrainingJob(
             }
         }, CancellationToken.None);
 
-        var epochs = new JsonArray();
         JsonObject? done = null;
         string? refused = null;
         string? error = null;
@@ -280,9 +279,9 @@ public sealed class TrainingJob(
                     await UpdateAsync(trainingId, t => t.RecordCounts(message.ToJsonString()));
                     break;
                 case "epoch":
-                    epochs.Add(message.DeepClone());
-                    var json = epochs.ToJsonString();
-                    await UpdateAsync(trainingId, t => t.RecordEpochs(json));
+                    // Added to the row's lines, not to this attempt's: after a resume the earlier attempts' epochs stay.
+                    var json = message.ToJsonString();
+                    await UpdateAsync(trainingId, t => t.RecordEpoch(json));
                     break;
                 case "refused":
                     refused = RefusedMessage(message);
