@@ -24,10 +24,10 @@ public class RequestLogTests
 
         Assert.Equal(
             [
-                new FinishedRequest("GET", "/api/videos/{id}/poses", 200, 14.2104),
-                new FinishedRequest("GET", "/api/videos/{id}/keyframes/{n}/{n}.png", 200, 3.5),
-                new FinishedRequest("POST", "/_blazor/negotiate", 200, 0.9871),
-                new FinishedRequest("GET", "/videos/{id}", 404, 250.0),
+                new FinishedRequest("GET", "/api/videos/{id}/poses", 200, 14.2104, "/api/videos/5f0c8a52-1c1e-4b8e-9d55-0b6c1d7e2f10/poses?from=3275&to=3280"),
+                new FinishedRequest("GET", "/api/videos/{id}/keyframes/{n}/{n}.png", 200, 3.5, "/api/videos/5f0c8a52-1c1e-4b8e-9d55-0b6c1d7e2f10/keyframes/12/3.png"),
+                new FinishedRequest("POST", "/_blazor/negotiate", 200, 0.9871, "/_blazor/negotiate?negotiateVersion=1"),
+                new FinishedRequest("GET", "/videos/{id}", 404, 250.0, "/videos/5f0c8a52-1c1e-4b8e-9d55-0b6c1d7e2f10"),
             ],
             requests);
     }

@@ -4,7 +4,9 @@ using System.Text.RegularExpressions;
 namespace Portal.Tools.ReviewBench;
 
 /// <summary>One request as the web host logged it when it finished.</summary>
-public sealed record FinishedRequest(string Method, string Route, int Status, double Milliseconds);
+/// <param name="Route">The path with ids and numbers replaced (one route, one row).</param>
+/// <param name="Url">The path and query as requested.</param>
+public sealed record FinishedRequest(string Method, string Route, int Status, double Milliseconds, string Url);
 
 /// <summary>
 /// Reads ASP.NET Core's own "Request finished" lines (category Microsoft.AspNetCore.Hosting.Diagnostics, Information) from
@@ -36,7 +38,8 @@ public static partial class RequestLog
                     match.Groups["method"].Value,
                     Route(url.AbsolutePath),
                     int.Parse(match.Groups["status"].Value, CultureInfo.InvariantCulture),
-                    double.Parse(match.Groups["ms"].Value, CultureInfo.InvariantCulture)));
+                    double.Parse(match.Groups["ms"].Value, CultureInfo.InvariantCulture),
+                    url.PathAndQuery));
             }
         }
 

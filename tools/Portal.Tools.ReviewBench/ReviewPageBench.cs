@@ -191,6 +191,11 @@ public static partial class ReviewPageBench
             output.WriteLine(Invariant($"GET /api/videos/{{id}}/proxy.mp4 (time to first byte in the browser) | {proxyFirstBytes.Count} | – | {Percentile(proxyFirstBytes, 0.5):F1} | {Percentile(proxyFirstBytes, 0.95):F1} | {proxyFirstBytes.Max():F1}"));
         }
 
+        foreach (var failure in measured.Where(r => r.Status >= 400).Take(10))
+        {
+            output.WriteLine($"answered {failure.Status}: {failure.Method} {failure.Url}");
+        }
+
         var slow = measured.Count(r => r.Milliseconds > settings.LimitMs);
         var failed = measured.Count(r => r.Status >= 400);
         var worst = measured.Count == 0 ? 0 : measured.Max(r => r.Milliseconds);
