@@ -73,3 +73,33 @@ def test_label_subsets_keep_every_class_and_are_reproducible():
     sub = label_subset(train, 0.05, 7)
     assert sorted(y for _, _, y in sub) == [0, 0, 1, 1, 2, 2]  # ceil(0.05 * 40) = 2 of each class
     assert [id(s) for s in sub] == [id(s) for s in label_subset(train, 0.05, 7)]
+
+
+def test_a_masked_body_part_is_reconstructed_from_the_visible_joints():
+    # A hand is masked with its whole arm: its reconstruction must still depend on what is visible (the other arm,
+    # the torso), or its loss teaches the encoder nothing (it was a constant with GraphMAE's re-masking and a
+    # one-hop decoder).
+    torch.manual_seed(0)
+    mae = SkeletonMAE(ActionGCN("kinect20", 1, 16, channels=16, blocks=1, heads=2, key_dim=4,
+                                features=("joint", "bone"))).eval()
+    for p in mae.parameters():  # trained-looking tokens and weights, not zeros
+        torch.nn.init.normal_(p, std=0.3)
+    mask = torch.zeros(2, 16, 20, dtype=torch.bool)
+    mask[:, :, BODY_PARTS["kinect20"][1]] = True  # left arm 4-7, every frame
+    x = torch.randn(2, 16, 20, 3)
+    other = x.clone()
+    other[:, :, 8:12] += torch.randn(2, 16, 4, 3)  # move the visible right arm
+    with torch.no_grad():
+        hand, hand_other = mae(x, mask)[:, :, 7], mae(other, mask)[:, :, 7]
+    assert (hand - hand_other).abs().max() > 1e-3
+
+
+def test_the_loss_ignores_the_detector_score_in_2d():
+    torch.manual_seed(0)
+    mae = SkeletonMAE(ActionGCN("coco17", 1, 16, channels=16, blocks=1, heads=2, key_dim=4)).eval()
+    x = torch.rand(2, 16, 17, 3) + 0.1
+    mask = torch.from_numpy(make_mask(2, 16, "coco17", np.random.default_rng(3)))
+    other = x.clone()
+    other[..., 2] = torch.where(mask, other[..., 2] + 0.5, other[..., 2])  # masked scores change, still > 0
+    with torch.no_grad():
+        torch.testing.assert_close(mae.loss(x, mask), mae.loss(other, mask))
