@@ -1,19 +1,33 @@
-"""What SkeletonMAE pretraining is worth when labels are few: top-1 on the test split after training with 5%, 10%,
-20% and 100% of the training labels, from scratch versus from the MAE-pretrained encoder.
+"""What SkeletonMAE pretraining is worth when labels are few: top-1 after supervised training with 5%, 10%, 20% and
+100% of the training labels, from scratch versus from the MAE-pretrained encoder (docs/benchmarks.md, "Pretraining
+with few labels").
 
-`python3 -m portal_actions.bench_labels [--configs configs/bench-nwucla-3d.yaml ...] [--steps N]
-    [--pretrain-epochs N] [--fractions 0.05,0.1,0.2,1] [--json FILE]`
+`python3 -m portal_actions.bench_labels [--configs configs/bench-nwucla-3d.yaml ...] [--eval val|test]
+    [--fractions 0.05,0.1,0.2,1] [--seeds 7,8,9] [--epochs N] [--min-steps N] [--encoder-lr F] [--json FILE]`
+`python3 -m portal_actions.bench_labels --report FILE.json ...`   (the table of rows already written)
 
-Per config: the encoder is pretrained once on every training clip without its label; each labelled subset is drawn
-per class (per dataset and label: ceil(fraction * clips), at least one), by clip, from a fixed seed, so both arms see
-the same clips. Both arms then train the same model for the same number of optimizer steps with the config's
-optimizer and schedule (a fixed step count rather than epochs: 5% of a dataset is one or two batches an epoch).
+The protocol:
+- Validation: a fixed fifth of each config's training split (per dataset and class, seed VALIDATION_SEED) is held
+  out by *recording*: NW-UCLA films each performance from three views at once, so the views of one performance
+  (aAA_sSS_eEE) stay together; elsewhere one clip is one recording. Hyper-parameters are chosen with --eval val;
+  the test split is read only with --eval test.
+- Pool: the rest of the training split. The encoder is pretrained on every pool clip without its label (never on
+  validation or test clips), once per config, and cached (--cache).
+- Labelled subset of fraction f, seed s: ceil(f * recordings) recordings of each (dataset, class) of the pool, at
+  least one; both arms get the same clips.
+- Both arms train the same model for the same number of epochs over the labelled subset with the config's optimizer
+  (SGD, Nesterov momentum, lr warm-up then cosine), but never fewer than --min-steps optimizer steps (5% of NW-UCLA
+  is two batches an epoch). The MAE arm only: its encoder learns at --encoder-lr times the learning rate of the new
+  head (pooling and classifier), as fine-tuning a pretrained network usually does, after --head-warmup steps in which
+  only the head learns.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import os
+import re
 import time
 from pathlib import Path
 
@@ -26,37 +40,86 @@ from .mae import encoder_state, pretrain
 from .model import build_single
 
 CONFIGS = ["configs/bench-nwucla-3d.yaml", "configs/bench-coco2d.yaml"]
+VALIDATION_SEED, VALIDATION_SHARE = 2026, 0.2
+HEAD_PREFIXES = ("pool_score.", "classifier.", "bottleneck.")
 
 
-def label_subset(train: list, fraction: float, seed: int) -> list:
-    """ceil(fraction * n) clips of each (dataset, label) class, drawn with a fixed seed."""
+def recording(ds: str, sample_id: str) -> str:
+    """The recording a clip belongs to: NW-UCLA's views of one performance are one recording."""
+    return ds + "/" + (re.sub(r"_v\d+$", "", sample_id) if ds == "nw-ucla" else sample_id)
+
+
+def _classes(train: list) -> dict[tuple[str, int], dict[str, list[int]]]:
+    """(dataset, label) -> recording -> indices of its clips, in a fixed order."""
+    out: dict[tuple[str, int], dict[str, list[int]]] = {}
+    for i, (ds, s, y) in enumerate(train):
+        out.setdefault((ds, y), {}).setdefault(recording(ds, s.id), []).append(i)
+    return out
+
+
+def validation_split(train: list, share: float = VALIDATION_SHARE, seed: int = VALIDATION_SEED) -> tuple[list, list]:
+    """-> (pool, validation): round(share * recordings) recordings of each class (at least one, if the class has two)
+    held out with all their clips."""
     rng = np.random.default_rng(seed)
-    classes: dict[tuple[str, int], list[int]] = {}
-    for i, (ds, _, y) in enumerate(train):
-        classes.setdefault((ds, y), []).append(i)
-    chosen = []
-    for key in sorted(classes):
-        idx = classes[key]
-        chosen += list(rng.choice(idx, size=max(1, math.ceil(fraction * len(idx))), replace=False))
-    return [train[i] for i in sorted(chosen)]
+    held: set[int] = set()
+    for key, recs in sorted(_classes(train).items()):
+        names = sorted(recs)
+        k = min(len(names) - 1, max(1, round(share * len(names))))
+        for r in rng.choice(names, size=k, replace=False) if k > 0 else []:
+            held.update(recs[r])
+    return ([c for i, c in enumerate(train) if i not in held], [c for i, c in enumerate(train) if i in held])
 
 
-def supervised(cfg: dict, train: list, test: list, steps: int, seed: int, encoder: dict | None) -> float:
+def label_subset(pool: list, fraction: float, seed: int) -> list:
+    """ceil(fraction * recordings) recordings of each (dataset, label) class, with all their clips, drawn with a
+    fixed seed."""
+    rng = np.random.default_rng(seed)
+    chosen: list[int] = []
+    for key, recs in sorted(_classes(pool).items()):
+        names = sorted(recs)
+        for r in rng.choice(names, size=min(len(names), max(1, math.ceil(fraction * len(names)))), replace=False):
+            chosen += recs[r]
+    return [pool[i] for i in sorted(chosen)]
+
+
+def steps_for(clips: int, epochs: float, batch: int, min_steps: int) -> int:
+    return max(min_steps, math.ceil(epochs * clips / min(batch, clips)))
+
+
+def optimizer(model: torch.nn.Module, lr: float, weight_decay: float, steps: int, encoder_lr: float = 1.0,
+              head_warmup: int = 0) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
+    """SGD (Nesterov) with a linear warm-up over a tenth of the steps, then cosine to zero; the encoder (everything
+    but the pooling and the classifier) at encoder_lr times the head's rate, and not at all in the first
+    head_warmup steps."""
+    head = [p for n, p in model.named_parameters() if n.startswith(HEAD_PREFIXES)]
+    body = [p for n, p in model.named_parameters() if not n.startswith(HEAD_PREFIXES)]
+    opt = torch.optim.SGD([{"params": body, "lr": lr * encoder_lr}, {"params": head, "lr": lr}], lr=lr,
+                          momentum=0.9, nesterov=True, weight_decay=weight_decay)
+    warm = max(1, steps // 10)
+
+    def schedule(s: int) -> float:
+        return (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm)))
+
+    return opt, torch.optim.lr_scheduler.LambdaLR(opt, [lambda s: 0.0 if s < head_warmup else schedule(s), schedule])
+
+
+def supervised(cfg: dict, train: list, evalset: list, epochs: float, min_steps: int, seed: int,
+               encoder: dict | None, encoder_lr: float = 1.0, head_warmup: int = 0) -> tuple[float, int]:
+    """-> (top-1 on evalset, optimizer steps). encoder_lr and head_warmup apply only when an encoder is given."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     labels = labels_for(cfg)
     model = build_single(cfg, cfg["layout"], len(labels))
-    if encoder is not None:
-        missing, unexpected = model.load_state_dict(encoder, strict=False)
-        assert not unexpected and all(k.startswith(("pool_score.", "classifier.")) for k in missing)
     t = cfg["train"]
-    opt = torch.optim.SGD(model.parameters(), lr=t.get("lr", 0.1), momentum=0.9, nesterov=True,
-                          weight_decay=t.get("weight_decay", 4e-4))
-    warm = max(1, steps // 10)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + np.cos(np.pi * (s - warm) / max(1, steps - warm))))
-    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=t.get("label_smoothing", 0.1))
+    if encoder is None:
+        encoder_lr, head_warmup = 1.0, 0
+    else:
+        missing, unexpected = model.load_state_dict(encoder, strict=False)
+        assert not unexpected and all(k.startswith(HEAD_PREFIXES) for k in missing)
     batch = min(t.get("batch", 32), len(train))
+    steps = steps_for(len(train), epochs, batch, min_steps)
+    opt, sched = optimizer(model, t.get("lr", 0.1), t.get("weight_decay", 4e-4), steps, encoder_lr, head_warmup)
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=t.get("label_smoothing", 0.1))
     ys = np.array([y for _, _, y in train])
     order, pos = rng.permutation(len(train)), 0
     model.train()
@@ -66,55 +129,121 @@ def supervised(cfg: dict, train: list, test: list, steps: int, seed: int, encode
         idx = order[pos:pos + batch]
         pos += batch
         x = torch.from_numpy(np.stack([train_input(cfg, train[i][1], rng) for i in idx]))
-        loss = loss_fn(model(x)[0], torch.from_numpy(ys[idx]))
+        loss = loss_fn(model(x, attention=False)[0], torch.from_numpy(ys[idx]))
         opt.zero_grad()
         loss.backward()
         opt.step()
         sched.step()
-    result = evaluate(cfg, model, test)
+    result = evaluate(cfg, model, evalset)
     n = sum(result[ds]["n"] for ds in cfg["datasets"])
-    return sum(result[ds]["top1"] * result[ds]["n"] for ds in cfg["datasets"]) / n
+    return sum(result[ds]["top1"] * result[ds]["n"] for ds in cfg["datasets"]) / n, steps
+
+
+def pretrained_encoder(cfg: dict, pool: list, epochs: int, lr: float, seed: int, cache: Path | None) -> dict:
+    """The encoder pretrained on the pool's clips (labels unused), from the cache when it holds this one."""
+    key = f"{cfg['name']}-pool{len(pool)}-e{epochs}-lr{lr:g}-s{seed}.encoder.pt"
+    if cache is not None and (cache / key).exists():
+        print(f"[{cfg['name']}] encoder from {cache / key}", flush=True)
+        return torch.load(cache / key)["state_dict"]
+    t0 = time.time()
+    model, losses = pretrain(cfg, [s for _, s, _ in pool], epochs, seed, lr=lr,
+                             log=lambda m: print(f"[{cfg['name']}] {m}", flush=True))
+    print(f"[{cfg['name']}] pretrained {epochs} epochs in {time.time() - t0:.0f}s, final loss {losses[-1]:.4f}",
+          flush=True)
+    state = encoder_state(model)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        torch.save({"state_dict": state, "losses": losses, "seconds": time.time() - t0}, cache / key)
+    return state
+
+
+def report(rows: list[dict]) -> str:
+    """Markdown: one line per (config, eval, fraction), mean over seeds and the seeds' range."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["config"], r["eval"], r["fraction"]), []).append(r)
+    out = ["| model | eval | labels | labelled clips | steps | from scratch | MAE-pretrained | gain (points) | seeds |",
+           "|---|---|---|---|---|---|---|---|---|"]
+
+    def cell(vals: list[float]) -> str:
+        v = 100 * np.array(vals)
+        return f"{v.mean():.1f}" if len(v) == 1 else f"{v.mean():.1f} ({v.min():.1f}-{v.max():.1f})"
+
+    for (config, ev, f), rs in groups.items():
+        gains = [100 * (r["mae"] - r["scratch"]) for r in rs]
+        gain = f"{np.mean(gains):+.1f}" + ("" if len(rs) == 1 else f" ({', '.join(f'{g:+.1f}' for g in gains)})")
+        clips = "/".join(sorted({str(r["clips"]) for r in rs}))
+        steps = "/".join(sorted({str(r["steps"]) for r in rs}))
+        out.append(f"| {config} | {ev} | {f:.0%} | {clips} | {steps} | {cell([r['scratch'] for r in rs])} | "
+                   f"{cell([r['mae'] for r in rs])} | {gain} | {', '.join(str(r['seed']) for r in rs)} |")
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--configs", nargs="+", default=CONFIGS)
-    ap.add_argument("--steps", type=int, default=200)
-    ap.add_argument("--pretrain-epochs", type=int, help="default: the config's pretrain.epochs (10 if none)")
+    ap.add_argument("--eval", choices=["val", "test"], default="val",
+                    help="val: the held-out part of the training split (for choosing); test: the test split")
     ap.add_argument("--fractions", default="0.05,0.1,0.2,1")
-    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seeds", default="7", help="comma-separated: label subset, initialization and batch order")
+    ap.add_argument("--epochs", type=float, default=40, help="epochs over the labelled subset, both arms")
+    ap.add_argument("--min-steps", type=int, default=150, help="at least this many optimizer steps, both arms")
     ap.add_argument("--lr", type=float, help="the supervised learning rate of both arms (default: the config's)")
+    ap.add_argument("--encoder-lr", type=float, default=0.1, help="MAE arm: the encoder's lr over the head's")
+    ap.add_argument("--head-warmup", type=int, default=0, help="MAE arm: steps in which only the head learns")
+    ap.add_argument("--arms", default="scratch,mae")
+    ap.add_argument("--pretrain-epochs", type=int, help="default: the config's pretrain.epochs (10 if none)")
+    ap.add_argument("--pretrain-lr", type=float, help="default: the config's pretrain.lr (2e-3 if none)")
+    ap.add_argument("--pretrain-seed", type=int, default=0)
+    ap.add_argument("--cache", default="/tmp/portal-bench-labels", help="pretrained encoders ('' for none)")
     ap.add_argument("--limit", type=int, help="at most N clips per dataset and split (smoke runs)")
-    ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--json", help="rows are appended to this file as each finishes")
+    ap.add_argument("--report", nargs="+", metavar="JSON", help="only print the table of these files' rows")
     args = ap.parse_args(argv)
+    if args.report:
+        print(report([r for f in args.report for r in json.loads(Path(f).read_text())["rows"]]))
+        return 0
     torch.set_num_threads(1)
     fractions = [float(f) for f in args.fractions.split(",")]
-    rows = []
+    seeds = [int(s) for s in args.seeds.split(",")]
+    arms = args.arms.split(",")
+    out = Path(args.json) if args.json else None
+    rows = json.loads(out.read_text())["rows"] if out and out.exists() else []
     for path in args.configs:
         cfg = yaml.safe_load(Path(path).read_text())
         if args.lr:
             cfg["train"]["lr"] = args.lr
         t0 = time.time()
-        train, test = load_split(cfg, "train", args.limit), load_split(cfg, "test", args.limit)
-        epochs = args.pretrain_epochs or cfg.get("pretrain", {}).get("epochs", 10)
-        model, losses = pretrain(cfg, [s for _, s, _ in train], epochs, args.seed,
-                                 log=lambda m: print(f"[{cfg['name']}] {m}", flush=True))
-        encoder = encoder_state(model)
-        print(f"[{cfg['name']}] pretrained in {time.time() - t0:.0f}s, final loss {losses[-1]:.4f}", flush=True)
+        pool, val = validation_split(load_split(cfg, "train", args.limit))
+        evalset = val if args.eval == "val" else load_split(cfg, "test", args.limit)
+        p = cfg.get("pretrain", {})
+        pre_epochs = args.pretrain_epochs or p.get("epochs", 10)
+        pre_lr = args.pretrain_lr or p.get("lr", 2e-3)
+        encoder = (pretrained_encoder(cfg, pool, pre_epochs, pre_lr, args.pretrain_seed,
+                                      Path(args.cache) if args.cache else None) if "mae" in arms else None)
+        print(f"[{cfg['name']}] pool {len(pool)} clips, {args.eval} {len(evalset)} clips", flush=True)
         for f in fractions:
-            subset = label_subset(train, f, args.seed)
-            scratch = supervised(cfg, subset, test, args.steps, args.seed, None)
-            mae = supervised(cfg, subset, test, args.steps, args.seed, encoder)
-            rows.append({"config": cfg["name"], "fraction": f, "clips": len(subset), "scratch": scratch, "mae": mae})
-            print(f"[{cfg['name']}] {f:.0%} ({len(subset)} clips): scratch {scratch:.4f} mae {mae:.4f} "
-                  f"({time.time() - t0:.0f}s)", flush=True)
-    print("\n| model | labels | clips | from scratch | MAE-pretrained | gain (points) |\n|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['config']} | {r['fraction']:.0%} | {r['clips']} | {100 * r['scratch']:.1f} | "
-              f"{100 * r['mae']:.1f} | {100 * (r['mae'] - r['scratch']):+.1f} |")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"steps": args.steps, "pretrainEpochs": args.pretrain_epochs or "per config",
-                                               "rows": rows}, indent=2))
+            for seed in seeds:
+                subset = label_subset(pool, f, seed)
+                row = {"config": cfg["name"], "eval": args.eval, "fraction": f, "seed": seed, "clips": len(subset),
+                       "epochs": args.epochs, "minSteps": args.min_steps, "lr": cfg["train"].get("lr", 0.1),
+                       "encoderLr": args.encoder_lr, "headWarmup": args.head_warmup, "pretrainEpochs": pre_epochs,
+                       "pretrainLr": pre_lr, "pretrainSeed": args.pretrain_seed}
+                r0 = time.time()
+                for arm in arms:
+                    row[arm], row["steps"] = supervised(cfg, subset, evalset, args.epochs, args.min_steps, seed,
+                                                        encoder if arm == "mae" else None, args.encoder_lr,
+                                                        args.head_warmup)
+                row.update(seconds=round(time.time() - r0, 1), load=[round(x, 1) for x in os.getloadavg()],
+                           finished=time.strftime("%H:%M:%S", time.gmtime()))
+                rows.append(row)
+                print(f"[{cfg['name']}] {args.eval} {f:.0%} seed {seed} ({len(subset)} clips, {row['steps']} steps): "
+                      + " ".join(f"{a} {row[a]:.4f}" for a in arms)
+                      + f" ({row['seconds']:.0f}s, total {time.time() - t0:.0f}s, load {row['load'][0]})", flush=True)
+                if out:
+                    out.write_text(json.dumps({"rows": rows}, indent=2) + "\n")
+    if set(arms) == {"scratch", "mae"}:
+        print("\n" + report(rows))
     return 0
 
 

@@ -6,10 +6,14 @@ weights drop into the model that is then fine-tuned. Each training window is mas
   single joints, so a masked joint cannot be copied from its neighbour) in every frame;
 - frame level: 40% of the frames, in runs of four, every joint.
 Masked joints enter the encoder as a missing joint looks (zeros), and their embeddings are replaced by a learned
-mask token. The encoder's output at masked positions is replaced again by a second token (re-masking, as
-GraphMAE/SkeletonMAE do, so the decoder must infer them from the visible context) and a light decoder (one graph
-convolution over the skeleton's adjacency, one temporal convolution, a 1x1 projection) reconstructs the normalized
-joints; the loss is the mean squared error over the masked joints the source actually has (score > 0 in 2D).
+mask token, so the encoder itself must infer them from the visible joints and frames (its graph attention spans
+every joint of a frame, its temporal convolutions neighbouring frames). A light decoder (one graph convolution over
+the skeleton's adjacency, one temporal convolution, a 1x1 projection) maps the encoder's output to the normalized
+joints; the loss is the mean squared error of the coordinates (x, y, z in 3D; x, y in 2D, not the detector score)
+over the masked joints the source actually has (score > 0 in 2D).
+No re-masking (GraphMAE's second token replacing the encoder's output at masked positions): with whole body parts
+and runs of frames masked, a decoder of one graph hop and five frames sees only re-mask tokens around an elbow, a
+hand or a knee, so their reconstruction was a constant that taught the encoder nothing (tests/test_mae.py).
 Only the encoder is saved: BASE_NAME.encoder.pt (+ .encoder.json saying what it was trained on).
 
 `python3 -m portal_actions.mae --config configs/NAME.yaml [--tracks DIR] [--epochs N] [--out FILE] [--limit N]`
@@ -62,7 +66,6 @@ class SkeletonMAE(nn.Module):
         c = encoder.embed[0].out_channels
         v = encoder.num_joints
         self.mask_token = nn.Parameter(torch.zeros(1, c, 1, 1))
-        self.remask_token = nn.Parameter(torch.zeros(1, c, 1, 1))
         edges = LAYOUTS[encoder.layout]["edges"]
         self.register_buffer("adjacency", torch.tensor(normalized_adjacency(v, edges), dtype=torch.float32))
         d = decoder_channels
@@ -77,9 +80,7 @@ class SkeletonMAE(nn.Module):
         visible = joints * (~mask).unsqueeze(-1).float()
         h = e.embed(e.input_features(visible))
         h = torch.where(m, self.mask_token.expand_as(h), h) + e.joint_embedding
-        h = e.blocks(h)
-        h = torch.where(m, self.remask_token.expand_as(h), h)
-        y = self.decode_in(h)
+        y = self.decode_in(e.blocks(h))
         y = torch.einsum("nctv,wv->nctw", y, self.adjacency)              # one graph convolution
         y = self.decode_out(self.decode_temporal(y))
         return y.permute(0, 2, 3, 1)
@@ -91,7 +92,8 @@ class SkeletonMAE(nn.Module):
             weight = weight * (joints[..., 2] > 0).float()  # a joint the source lacks has nothing to reconstruct
             if self.encoder.ignore_joints:
                 weight[:, :, list(self.encoder.ignore_joints)] = 0.0
-        err = ((rec - joints) ** 2).sum(-1)
+        coords = 2 if self.encoder.layout == "coco17" else 3     # the score channel is the detector's, not a pose
+        err = ((rec - joints)[..., :coords] ** 2).sum(-1)
         return (err * weight).sum() / weight.sum().clamp_min(1.0)
 
 

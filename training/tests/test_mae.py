@@ -4,12 +4,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+import pytest
 import torch
 import yaml
 
-from portal_actions.bench_labels import label_subset
+from portal_actions.bench_labels import label_subset, optimizer, steps_for, validation_split
 from portal_actions.mae import BODY_PARTS, SkeletonMAE, make_mask, pretrain, save_encoder, track_samples
 from portal_actions.model import ActionGCN
 from reviewed_fixture import write_set
@@ -68,8 +70,76 @@ def test_pretrained_encoder_is_saved_without_the_decoder_and_fine_tuning_loads_i
     assert json.loads((out / "t.card.json").read_text())["training"]["encoder"] == str(enc)
 
 
+def _clip(sample_id):
+    return SimpleNamespace(id=sample_id)
+
+
 def test_label_subsets_keep_every_class_and_are_reproducible():
-    train = [("a", None, y) for y in range(3) for _ in range(40)]
+    train = [("msr-action3d", _clip(f"a{y}_s{i}"), y) for y in range(3) for i in range(40)]
     sub = label_subset(train, 0.05, 7)
     assert sorted(y for _, _, y in sub) == [0, 0, 1, 1, 2, 2]  # ceil(0.05 * 40) = 2 of each class
     assert [id(s) for s in sub] == [id(s) for s in label_subset(train, 0.05, 7)]
+    assert [id(s) for s in sub] != [id(s) for s in label_subset(train, 0.05, 8)]
+
+
+def test_the_views_of_one_nwucla_performance_stay_together():
+    # NW-UCLA films a performance from several views at once: a validation clip whose other view is labelled
+    # training data would make validation easy, so splits and subsets take whole performances.
+    train = [("nw-ucla", _clip(f"a0{y}_s{s:02d}_e0{e}_v0{v}"), y)
+             for y in range(2) for s in range(10) for e in range(2) for v in (1, 2)]
+    pool, val = validation_split(train)
+    performance = lambda c: c[1].id[:-4]  # noqa: E731
+    assert len(pool) + len(val) == len(train) and not {performance(c) for c in pool} & {performance(c) for c in val}
+    assert sorted(y for _, _, y in val) == [0] * 8 + [1] * 8  # a fifth of each class's 20 performances, 2 views each
+    sub = label_subset(pool, 0.1, 7)
+    assert len(sub) == 2 * 2 * 2 and all(sum(performance(c) == performance(d) for d in sub) == 2 for c in sub)
+
+
+def test_both_arms_get_the_same_epochs_with_a_floor_of_steps():
+    assert steps_for(clips=1000, epochs=40, batch=32, min_steps=150) == 1250
+    assert steps_for(clips=50, epochs=40, batch=32, min_steps=150) == 150
+    assert steps_for(clips=10, epochs=40, batch=32, min_steps=0) == 40  # a batch is the whole subset
+
+
+def test_the_pretrained_encoder_learns_slower_than_the_head_and_waits_for_it():
+    model = ActionGCN("kinect20", 5, 16, channels=16, blocks=1, heads=2, key_dim=4)
+    opt, sched = optimizer(model, lr=0.1, weight_decay=0.0, steps=100, encoder_lr=0.2, head_warmup=20)
+    encoder_params = {id(p) for n, p in model.named_parameters() if not n.startswith(("pool_score", "classifier"))}
+    assert {id(p) for p in opt.param_groups[0]["params"]} == encoder_params
+    rates = []
+    for _ in range(100):
+        rates.append([g["lr"] for g in opt.param_groups])
+        opt.step()
+        sched.step()
+    assert all(enc == 0.0 for enc, _ in rates[:20]) and rates[9][1] == pytest.approx(0.1)
+    assert all(enc == pytest.approx(0.2 * head) for enc, head in rates[20:]) and rates[50][1] > 0.05
+
+
+def test_a_masked_body_part_is_reconstructed_from_the_visible_joints():
+    # A hand is masked with its whole arm: its reconstruction must still depend on what is visible (the other arm,
+    # the torso), or its loss teaches the encoder nothing (it was a constant with GraphMAE's re-masking and a
+    # one-hop decoder).
+    torch.manual_seed(0)
+    mae = SkeletonMAE(ActionGCN("kinect20", 1, 16, channels=16, blocks=1, heads=2, key_dim=4,
+                                features=("joint", "bone"))).eval()
+    for p in mae.parameters():  # trained-looking tokens and weights, not zeros
+        torch.nn.init.normal_(p, std=0.3)
+    mask = torch.zeros(2, 16, 20, dtype=torch.bool)
+    mask[:, :, BODY_PARTS["kinect20"][1]] = True  # left arm 4-7, every frame
+    x = torch.randn(2, 16, 20, 3)
+    other = x.clone()
+    other[:, :, 8:12] += torch.randn(2, 16, 4, 3)  # move the visible right arm
+    with torch.no_grad():
+        hand, hand_other = mae(x, mask)[:, :, 7], mae(other, mask)[:, :, 7]
+    assert (hand - hand_other).abs().max() > 1e-3
+
+
+def test_the_loss_ignores_the_detector_score_in_2d():
+    torch.manual_seed(0)
+    mae = SkeletonMAE(ActionGCN("coco17", 1, 16, channels=16, blocks=1, heads=2, key_dim=4)).eval()
+    x = torch.rand(2, 16, 17, 3) + 0.1
+    mask = torch.from_numpy(make_mask(2, 16, "coco17", np.random.default_rng(3)))
+    other = x.clone()
+    other[..., 2] = torch.where(mask, other[..., 2] + 0.5, other[..., 2])  # masked scores change, still > 0
+    with torch.no_grad():
+        torch.testing.assert_close(mae.loss(x, mask), mae.loss(other, mask))
