@@ -253,10 +253,13 @@ portal_database_env() {
   fi
 }
 
-# new_api_token EMAIL: a new account on the database in ConnectionStrings__Portal (its web host running or not) and
+# new_api_token EMAIL [PASSWORD_FILE]: a new account on the database in ConnectionStrings__Portal (its web host running or not) and
 # prints a personal API token for it, for scripts that call /api with curl.
+# With PASSWORD_FILE it also writes the account's generated password there (for a browser that must sign in).
 new_api_token() {
-  dotnet "$(build_output Portal.Web)/Portal.Web.dll" user add "$1" >/dev/null
+  local password
+  password="$(dotnet "$(build_output Portal.Web)/Portal.Web.dll" user add "$1" | tail -n 1)"
+  if [ -n "${2:-}" ]; then printf '%s\n' "$password" >"$2"; fi
   dotnet "$(build_output Portal.Web)/Portal.Web.dll" token create "$1" "script" | tail -n 1
 }
 

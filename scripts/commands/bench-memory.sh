@@ -61,9 +61,7 @@ cmd_bench_memory() {
   web=$!
   MEMORY_WEB_PID=$web
   wait_for_http "$url/health" 120 "$web" || die "the web host did not start; see $work/web.log"
-  local password
-  password="$(dotnet "$(build_output Portal.Web)/Portal.Web.dll" user add bench@localhost | tail -n 1)"
-  MEMORY_TOKEN="$(dotnet "$(build_output Portal.Web)/Portal.Web.dll" token create bench@localhost script | tail -n 1)"
+  MEMORY_TOKEN="$(new_api_token bench@localhost "$work/password")"
 
   printf '%-10s %8s %8s %s\n' clip video_s wall_s "worker peak RSS MiB by stage … VmHWM (web host VmHWM)"
   local longest=0 longest_video=""
@@ -75,7 +73,7 @@ cmd_bench_memory() {
     require_system_packages chromium:chromium
     printf '\nThe review page of the %s s clip (load average %s):\n\n' "$longest" "$(cut -d' ' -f1-3 /proc/loadavg)"
     dotnet "$ROOT/tools/Portal.Tools.ReviewBench/bin/$BUILD_CONFIGURATION/net10.0/portal-review-bench.dll" --url "$url" \
-      --video "$longest_video" --email bench@localhost --password "$password" --server-log "$work/web.log"
+      --video "$longest_video" --email bench@localhost --password "$(cat "$work/password")" --server-log "$work/web.log"
     printf '\n(load average after: %s)\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
   fi
 }
