@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -30,37 +29,28 @@ public static partial class FfmpegFrameReader
         }
 
         var frameBytes = checked(info.Width * info.Height * 3);
-        // Pooled: a caller that pages through many times (the keyframe stage, 8 at a time) would otherwise leave a
-        // multi-megabyte array on the large-object heap per page, and those pile up until a full collection.
-        var buffer = ArrayPool<byte>.Shared.Rent(checked(frameBytes * Math.Min(FramesPerProcess, Math.Max(1, seconds.Count))));
-        try
+        var buffer = new byte[checked(frameBytes * Math.Min(FramesPerProcess, Math.Max(1, seconds.Count)))];
+        for (var first = 0; first < seconds.Count; first += FramesPerProcess)
         {
-            for (var first = 0; first < seconds.Count; first += FramesPerProcess)
+            var times = seconds.Skip(first).Take(FramesPerProcess).ToList();
+            var seeks = times.Select(t => SeekTimeOfFrameNearest(t, info)).ToList();
+            var read = await ReadFirstFramesAsync(path, seeks, buffer, frameBytes, cancellationToken);
+            if (read < times.Count)
             {
-                var times = seconds.Skip(first).Take(FramesPerProcess).ToList();
-                var seeks = times.Select(t => SeekTimeOfFrameNearest(t, info)).ToList();
-                var read = await ReadFirstFramesAsync(path, seeks, buffer, frameBytes, cancellationToken);
-                if (read < times.Count)
-                {
-                    // Fewer frames than inputs: which one is missing cannot be told, so each time is read on its own.
-                    for (var i = 0; i < times.Count; i++)
-                    {
-                        if (await ReadFirstFramesAsync(path, [seeks[i]], buffer.AsMemory(i * frameBytes, frameBytes), frameBytes, cancellationToken) < 1)
-                        {
-                            throw new FfmpegException($"ffmpeg returned no frame at {times[i]:0.###} s of '{path}'.");
-                        }
-                    }
-                }
-
+                // Fewer frames than inputs: which one is missing cannot be told, so each time is read on its own.
                 for (var i = 0; i < times.Count; i++)
                 {
-                    yield return new RgbFrame(first + i, times[i], info.Width, info.Height, buffer.AsMemory(i * frameBytes, frameBytes));
+                    if (await ReadFirstFramesAsync(path, [seeks[i]], buffer.AsMemory(i * frameBytes, frameBytes), frameBytes, cancellationToken) < 1)
+                    {
+                        throw new FfmpegException($"ffmpeg returned no frame at {times[i]:0.###} s of '{path}'.");
+                    }
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            for (var i = 0; i < times.Count; i++)
+            {
+                yield return new RgbFrame(first + i, times[i], info.Width, info.Height, buffer.AsMemory(i * frameBytes, frameBytes));
+            }
         }
     }
 
