@@ -56,11 +56,26 @@ public sealed class ProxyJob(PipelineStageServices services) : PipelineStageJob(
             : $"-c:v libx264 -preset veryfast -crf 23 -g {keyInterval} -pix_fmt yuv420p -fps_mode cfr -r {fps} " +
               $"-vf scale=w='min({maxSide},iw)':h='min({maxSide},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2";
         var (progress, lastComplaint) = (0.0, (string?)null);
+        // FFMpegCore cancels by writing "q" to ffmpeg's stdin; when ffmpeg has just exited that write throws inside the
+        // token's callback, and from a timer-driven cancel the exception ended the whole process (seen in a test run).
+        // The job's token is relayed through a callback that swallows exactly that.
+        using var stopFfmpeg = new CancellationTokenSource();
+        using var relay = context.CancellationToken.Register(() =>
+        {
+            try
+            {
+                stopFfmpeg.Cancel();
+            }
+            catch (AggregateException e) when (e.Flatten().InnerExceptions.All(x => x is IOException or ObjectDisposedException or InvalidOperationException))
+            {
+                // ffmpeg had already exited: nothing left to stop.
+            }
+        });
         var arguments = FFMpegArguments
             .FromFileInput(source, verifyExists: true, options => options.WithCustomArgument(UntrustedInput.ArgumentText))
             .OutputToFile(output, overwrite: true, options => options
                 .WithCustomArgument($"-map 0:v:0 -map 0:a:0? {pictureArguments} -c:a aac -b:a 128k -movflags +faststart"))
-            .CancellableThrough(context.CancellationToken)
+            .CancellableThrough(stopFfmpeg.Token)
             .NotifyOnProgress(time => progress = time.TotalSeconds / duration)
             .NotifyOnStandardError(line => lastComplaint = IsComplaint(line) ? line.Trim() : lastComplaint);
 
