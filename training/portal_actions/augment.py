@@ -20,6 +20,25 @@ def temporal_crop(frames: np.ndarray, rng: np.random.Generator, window: int, min
     return frames[start + idx]
 
 
+def random_resample(frames: np.ndarray, rng: np.random.Generator, window: int) -> np.ndarray:
+    """CTR-GCN's NW-UCLA recipe (its feeder_ucla.py): `window` frames drawn at random from the whole clip and put
+    back in time order (with repetition only when the clip is shorter than the window); no crop."""
+    n = len(frames)
+    idx = np.sort(rng.choice(n, size=window, replace=n < window))
+    return frames[idx]
+
+
+def temporal_sample(frames: np.ndarray, rng: np.random.Generator, window: int, cfg: dict) -> np.ndarray:
+    """The training window of a clip: `augment.temporal` is "crop" (the default, temporal_crop with min_crop) or
+    "resample" (random_resample)."""
+    mode = cfg.get("temporal", "crop")
+    if mode == "crop":
+        return temporal_crop(frames, rng, window, cfg.get("min_crop", 0.5))
+    if mode == "resample":
+        return random_resample(frames, rng, window)
+    raise ValueError(f"augment.temporal must be crop or resample, not {mode!r}")
+
+
 def rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
     cy, sy = np.cos(yaw), np.sin(yaw)
     cp, sp = np.cos(pitch), np.sin(pitch)
@@ -30,10 +49,11 @@ def rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
     return rz @ rx @ ry
 
 
-def augment_3d(frames: np.ndarray, rng: np.random.Generator, window: int, cfg: dict) -> np.ndarray:
-    """Kinect20 [F, 20, 3] -> normalized model input [T, 20, 3]."""
-    w = temporal_crop(frames, rng, window, cfg.get("min_crop", 0.5))
-    x = normalize(w, "kinect20")
+def augment_3d(frames: np.ndarray, rng: np.random.Generator, window: int, cfg: dict,
+               centre: str = "window-hip") -> np.ndarray:
+    """Kinect20 [F, 20, 3] -> normalized model input [T, 20, 3] (centre: normalize_kinect20's)."""
+    w = temporal_sample(frames, rng, window, cfg)
+    x = normalize(w, "kinect20", centre)
     deg = np.pi / 180
     r = rotation(rng.uniform(-1, 1) * cfg.get("yaw", 45) * deg,
                  rng.uniform(-1, 1) * cfg.get("pitch", 15) * deg,
@@ -123,7 +143,7 @@ def augment_2d(keypoints: np.ndarray, rng: np.random.Generator, window: int, cfg
         keep = rng.random(len(kp)) > rng.uniform(0, 0.25)
         if keep.sum() >= 2:
             kp = kp[keep]
-    w = temporal_crop(kp, rng, window, cfg.get("min_crop", 0.5))
+    w = temporal_sample(kp, rng, window, cfg)
     x = normalize(w, "coco17")
     if rng.random() < 0.5:
         x[..., 0] = x[..., 0] * rng.uniform(0.9, 1.1)

@@ -35,13 +35,18 @@ def load_split(cfg: dict, split: str, limit: int | None = None) -> list[tuple[st
     return out
 
 
+def centre_of(cfg: dict) -> str:
+    """The config's 3D centring (normalize.centre; normalize_kinect20)."""
+    return cfg.get("normalize", {}).get("centre", "window-hip")
+
+
 def eval_input(cfg: dict, sample: Sample) -> np.ndarray:
     """The deterministic model input of a test sample (what the C# evaluate computes): a 3D sample as recorded or,
     for a coco17 model, projected with the Kinect camera (eval_projection); a 2D sample as annotated."""
     if sample.layout == "coco17" and cfg["layout"] != "coco17":
         raise ValueError(f"{sample.id}: a 2D sample cannot feed a {cfg['layout']} model")
     frames = sample.joints if sample.layout == cfg["layout"] else eval_projection(sample.joints)
-    return prepare(frames, cfg["layout"], cfg["window"])
+    return prepare(frames, cfg["layout"], cfg["window"], centre_of(cfg))
 
 
 def train_input(cfg: dict, sample: Sample, rng: np.random.Generator) -> np.ndarray:
@@ -49,7 +54,7 @@ def train_input(cfg: dict, sample: Sample, rng: np.random.Generator) -> np.ndarr
     for a coco17 model, real 2D with the same pose-estimator noise."""
     aug = cfg.get("augment", {})
     if cfg["layout"] == "kinect20":
-        return augment.augment_3d(sample.joints, rng, cfg["window"], aug)
+        return augment.augment_3d(sample.joints, rng, cfg["window"], aug, centre_of(cfg))
     if sample.layout == "coco17":
         keypoints = augment.real_2d(sample.joints, sample.image_size, rng, aug)
     else:

@@ -18,7 +18,7 @@ import torch
 
 from .calibration import calibrate
 from .data import REPO_ROOT
-from .experiment import eval_input, load_checkpoint, load_split
+from .experiment import centre_of, eval_input, load_checkpoint, load_split
 from .flops import count
 
 TERMS = {
@@ -157,6 +157,11 @@ def write_onnx(model: torch.nn.Module, target) -> None:
 def export(checkpoint: Path, out: Path, metrics: dict | None = None, limit: int | None = None,
            publish: bool = False) -> Path:
     model, cfg, labels = load_checkpoint(checkpoint)
+    if centre_of(cfg) != "window-hip":
+        # The card's normalization is the product's (docs/models.md); a model trained on other inputs would be
+        # fed windows it never saw.
+        raise ValueError(f"{checkpoint}: normalize.centre {centre_of(cfg)!r} is a training experiment only; the "
+                         "C# ActionRecognizer centres on the window's mean hip, so this model cannot be exported")
     out.mkdir(parents=True, exist_ok=True)
     name = cfg["name"]
     onnx_path = out / f"{name}.onnx"

@@ -14,11 +14,20 @@ def resample_indices(frame_count: int, window: int) -> np.ndarray:
     return np.minimum(idx, frame_count - 1)
 
 
-def normalize_kinect20(window: np.ndarray) -> np.ndarray:
-    """[T, 20, 3] metres -> [T, 20, 3]: minus the mean hip centre (joint 0) over the window; no scaling."""
+KINECT20_CENTRES = ("window-hip", "first-frame-spine")
+
+
+def normalize_kinect20(window: np.ndarray, centre: str = "window-hip") -> np.ndarray:
+    """[T, 20, 3] metres -> [T, 20, 3] minus a centre; no scaling. centre "window-hip" (what the product computes):
+    the mean hip centre (joint 0) over the window; "first-frame-spine" (CTR-GCN's NW-UCLA recipe, a training
+    option only: the C# ActionRecognizer does not implement it and export refuses it): the spine joint (1) of the
+    window's first frame."""
     w = np.asarray(window, dtype=np.float64)[..., :3]
-    centre = w[:, 0, :].mean(axis=0)
-    return w - centre
+    if centre == "window-hip":
+        return w - w[:, 0, :].mean(axis=0)
+    if centre == "first-frame-spine":
+        return w - w[0, 1, :]
+    raise ValueError(f"normalize.centre must be one of {', '.join(KINECT20_CENTRES)}, not {centre!r}")
 
 
 def normalize_coco17(window: np.ndarray) -> np.ndarray:
@@ -59,15 +68,15 @@ def normalize_coco17(window: np.ndarray) -> np.ndarray:
     return out
 
 
-def normalize(window: np.ndarray, layout: str) -> np.ndarray:
+def normalize(window: np.ndarray, layout: str, centre: str = "window-hip") -> np.ndarray:
     if layout == "kinect20":
-        return normalize_kinect20(window)
+        return normalize_kinect20(window, centre)
     if layout == "coco17":
         return normalize_coco17(window)
     raise ValueError(f"unknown layout {layout!r}")
 
 
-def prepare(frames: np.ndarray, layout: str, window: int) -> np.ndarray:
+def prepare(frames: np.ndarray, layout: str, window: int, centre: str = "window-hip") -> np.ndarray:
     """All frames of one clip or one time window -> the model input [T, V, C] (float32)."""
     idx = resample_indices(len(frames), window)
-    return normalize(np.asarray(frames)[idx], layout).astype(np.float32)
+    return normalize(np.asarray(frames)[idx], layout, centre).astype(np.float32)

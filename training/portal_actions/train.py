@@ -47,9 +47,12 @@ def stream_config(cfg: dict, stream: dict) -> dict:
     return out
 
 
-def train_one(cfg: dict, out: Path, args: argparse.Namespace, device: torch.device) -> dict:
+def train_one(cfg: dict, out: Path, args: argparse.Namespace, device: torch.device,
+              splits: tuple[list, list] | None = None) -> dict:
     """Trains one model (one stream); writes out/model.pt, metrics.json, predictions.json, log.txt, state.pt.
-    Returns the config as trained (train.epochs is the number of epochs actually run)."""
+    Returns the config as trained (train.epochs is the number of epochs actually run). splits: (train, evaluation)
+    instead of the config's train and test splits (the ablation trains on part of the training split and
+    evaluates on the rest)."""
     tcfg = cfg["train"]
     limit = args.limit or cfg.get("limit")
     out.mkdir(parents=True, exist_ok=True)
@@ -64,10 +67,10 @@ def train_one(cfg: dict, out: Path, args: argparse.Namespace, device: torch.devi
     set_seed(cfg.get("seed", 0))
     rng = np.random.default_rng(cfg.get("seed", 0))
     labels = labels_for(cfg)
-    train = load_split(cfg, "train", limit)
+    train = load_split(cfg, "train", limit) if splits is None else splits[0]
     # train.repeat {dataset: k}: each training sample of that dataset k times per epoch (a small dataset in a union).
     train = [item for item in train for _ in range(tcfg.get("repeat", {}).get(item[0], 1))]
-    test = load_split(cfg, "test", limit)
+    test = load_split(cfg, "test", limit) if splits is None else splits[1]
     log(f"{len(train)} train (with repeats), {len(test)} test samples, {len(labels)} labels, device {device}")
     model = build_model(cfg, cfg["layout"], len(labels)).to(device)
     log(f"model: {sum(p.numel() for p in model.parameters())} parameters, features {cfg['model'].get('features')}")
