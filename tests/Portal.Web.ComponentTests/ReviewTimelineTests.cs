@@ -71,4 +71,30 @@ public sealed class ReviewTimelineTests : BunitContext
         Assert.Contains("width: 800%", zoomed.Find(".timeline-inner").GetAttribute("style"), StringComparison.Ordinal);
         Assert.True(zoomed.FindAll(".tick").Count > whole.FindAll(".tick").Count * 4);
     }
+
+    [Fact]
+    public void SelectingOrZooming_RerendersOnlyTheLanesWhoseSelectionChanged()
+    {
+        // A one-hour video has 155 lanes: a click must not re-render them all (issue 16).
+        var tracks = ReviewData.Tracks();
+        var cut = Render<ReviewTimeline>(p => p.Add(x => x.Tracks, tracks).Add(x => x.DurationSeconds, 10));
+        var lanes = cut.FindComponents<TimelineLane>();
+        int[] Counts() => lanes.Select(l => l.RenderCount).ToArray();
+        Assert.Equal([1, 1], Counts());
+
+        cut.Render(p => p.Add(x => x.Selected, new SegmentRef(2, 0)));
+        Assert.Equal([1, 2], Counts());
+        Assert.Equal("wave", cut.Find("[data-testid=timeline-segment].selected").TextContent.Trim());
+
+        cut.Render(p => p.Add(x => x.Zoom, 4));
+        Assert.Equal([1, 2], Counts());
+
+        cut.Render(p => p.Add(x => x.Selected, new SegmentRef(1, 1)));
+        Assert.Equal([2, 3], Counts());
+        Assert.Equal("jump", cut.Find("[data-testid=timeline-segment].selected").TextContent.Trim());
+
+        // A reload after a correction brings new track objects: every lane shows them.
+        cut.Render(p => p.Add(x => x.Tracks, ReviewData.Tracks()));
+        Assert.Equal([3, 4], Counts());
+    }
 }

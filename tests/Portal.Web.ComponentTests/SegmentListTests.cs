@@ -50,4 +50,19 @@ public sealed class SegmentListTests : BunitContext
         Assert.Equal(new SegmentRef(1, 1), selected);
         Assert.Equal("4", open.GetAttribute("data-seek"));
     }
+
+    [Fact]
+    public void Selecting_RerendersOnlyTheItemsWhoseSelectionChanged()
+    {
+        var cut = Render<SegmentList>(p => p.Add(x => x.Tracks, ReviewData.Tracks()));
+        var items = cut.FindComponents<SegmentItem>();
+        int[] Counts() => items.Select(i => i.RenderCount).ToArray();
+
+        cut.Render(p => p.Add(x => x.Selected, new SegmentRef(1, 1)));
+        Assert.Equal([1, 1, 2], Counts());
+        cut.Render(p => p.Add(x => x.Selected, new SegmentRef(2, 0)));
+        Assert.Equal([1, 2, 3], Counts());
+        Assert.Equal("wave", cut.Find("[data-testid=segment-item].selected [data-testid=segment-label]").TextContent);
+        Assert.Equal(["walk", "wave", "jump"], cut.FindAll("[data-testid=segment-label]").Select(l => l.TextContent));
+    }
 }
