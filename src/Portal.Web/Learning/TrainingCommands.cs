@@ -74,6 +74,20 @@ public sealed class TrainingCommands(IDbContextFactory<PortalDbContext> dbFactor
         return (run.Id, null, false);
     }
 
+    /// <summary>
+    /// What a training can start from: the shipped models, then every registered version as NAME@VERSION (any owner
+    /// may build on one, as any may reprocess with one); and the one to offer first, the default action model.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Names, string Preferred)> BaseModelsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var registered = await db.ModelVersions.AsNoTracking().OrderBy(m => m.Name).ThenBy(m => m.CreatedAt)
+            .Select(m => m.Name + "@" + m.Version).ToListAsync(cancellationToken);
+        var fallback = models.ResolveActionCard(db, null);
+        List<string> names = [.. models.ActionModelNames(), .. registered];
+        return (names, names.Contains(fallback.Name) ? fallback.Name : names.FirstOrDefault() ?? "");
+    }
+
     public async Task<TrainingDto?> GetAsync(ICurrentUser caller, Guid id, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
