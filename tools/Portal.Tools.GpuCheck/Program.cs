@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Portal.Inference.Actions;
@@ -22,7 +23,32 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        var options = Arguments.Parse(args);
+        var models = new Option<string>("--models") { Description = "the models folder (models/ of the checkout)", Required = true };
+        var video = new Option<string>("--video") { Description = "a clip whose first frames are the inputs", Required = true };
+        var frames = new Option<int>("--frames") { Description = "frames read from the clip", DefaultValueFactory = _ => 64 };
+        var tolerance = new Option<double>("--tolerance") { Description = "the largest allowed |CUDA - CPU| of a raw output", DefaultValueFactory = _ => 1e-3 };
+        var device = new Option<int>("--device") { Description = "the CUDA device id", DefaultValueFactory = _ => 0 };
+        var allowCpu = new Option<bool>("--allow-cpu") { Description = "run even where CUDA is unusable (both sides on the CPU)" };
+        frames.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() <= 0)
+            {
+                r.AddError("--frames must be a positive integer.");
+            }
+        });
+        var root = new RootCommand("CUDA against CPU: parity of every pose model's and the action model's raw outputs, and throughput")
+        {
+            models, video, frames, tolerance, device, allowCpu,
+        };
+        root.SetAction((parsed, _) => RunAsync(new Arguments(parsed.GetRequiredValue(models), parsed.GetRequiredValue(video),
+            parsed.GetValue(frames), parsed.GetValue(tolerance), parsed.GetValue(allowCpu), parsed.GetValue(device))));
+        var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var exitCode = await result.InvokeAsync();
+        return result.Errors.Count > 0 ? 2 : exitCode;
+    }
+
+    private static async Task<int> RunAsync(Arguments options)
+    {
         var cuda = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = ExecutionProvider.Cuda, CudaDeviceId = options.Device });
         var cpu = new OnnxSessionFactory(new InferenceOptions());
         Console.WriteLine($"CUDA side runs on: {cuda.EffectiveProvider}");
@@ -157,33 +183,5 @@ public static class Program
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Arguments(string Models, string Video, int Frames, double Tolerance, bool AllowCpu, int Device)
-    {
-        public static Arguments Parse(string[] args)
-        {
-            string? models = null, video = null;
-            int frames = 64, device = 0;
-            double tolerance = 1e-3;
-            var allowCpu = false;
-            for (var i = 0; i < args.Length; i++)
-            {
-                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-                switch (args[i])
-                {
-                    case "--models": models = Next(); break;
-                    case "--video": video = Next(); break;
-                    case "--frames": frames = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--tolerance": tolerance = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--device": device = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--allow-cpu": allowCpu = true; break;
-                    default: throw new ArgumentException($"unknown argument '{args[i]}'");
-                }
-            }
-
-            return new Arguments(
-                models ?? throw new ArgumentException("--models DIR is required"),
-                video ?? throw new ArgumentException("--video CLIP is required"),
-                frames, tolerance, allowCpu, device);
-        }
-    }
+    private sealed record Arguments(string Models, string Video, int Frames, double Tolerance, bool AllowCpu, int Device);
 }
