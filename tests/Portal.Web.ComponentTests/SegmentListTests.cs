@@ -65,4 +65,19 @@ public sealed class SegmentListTests : BunitContext
         Assert.Equal("wave", cut.Find("[data-testid=segment-item].selected [data-testid=segment-label]").TextContent);
         Assert.Equal(["walk", "wave", "jump"], cut.FindAll("[data-testid=segment-label]").Select(l => l.TextContent));
     }
+
+    [Fact]
+    public void ALongList_ShowsAPageAtATime()
+    {
+        var cut = Render<SegmentList>(p => p.Add(x => x.Tracks, ReviewData.Tracks()).Add(x => x.PageSize, 2));
+
+        Assert.Equal(["walk", "wave"], cut.FindAll("[data-testid=segment-label]").Select(l => l.TextContent));
+        var more = cut.Find("[data-testid=segment-list-more]");
+        Assert.Equal("Show 1 more (1 not shown)", more.TextContent.Trim());
+
+        more.Click();
+
+        Assert.Equal(["walk", "wave", "jump"], cut.FindAll("[data-testid=segment-label]").Select(l => l.TextContent));
+        Assert.Empty(cut.FindAll("[data-testid=segment-list-more]"));
+    }
 }
