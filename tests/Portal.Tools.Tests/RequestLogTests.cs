@@ -41,4 +41,26 @@ public class RequestLogTests
         Assert.Equal(40, ReviewPageBench.Percentile(values, 0.95));
         Assert.Equal(0, ReviewPageBench.Percentile([], 0.5));
     }
+
+    [Fact]
+    public void Verdict_JudgesAnsweredRequests_AndListsThoseTheBrowserGaveUpApart()
+    {
+        var settings = new ReviewBenchSettings(new Uri("http://127.0.0.1"), Guid.Empty, "e", "p", new FileInfo("log"), 1, 1, "chromium", 200, 1000);
+        List<FinishedRequest> requests =
+        [
+            new("GET", "/videos/{id}", 200, 120, "/videos/x"),
+            new("POST", "/_blazor/disconnect", 499, 547, "/_blazor/disconnect"),
+        ];
+        var output = new StringWriter();
+
+        ReviewPageBench.Summarize(requests, [], [300], settings, output);
+
+        Assert.Contains("given up by the browser (499, not judged): POST /_blazor/disconnect after 547.0 ms", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("verdict: 1 answered requests, the slowest 120.0 ms on the server; 0 over 200 ms, 0 answered 4xx/5xx -> met", output.ToString(), StringComparison.Ordinal);
+
+        requests.Add(new("GET", "/api/videos/{id}/poses", 200, 201, "/api/videos/x/poses"));
+        output = new StringWriter();
+        ReviewPageBench.Summarize(requests, [], [300], settings, output);
+        Assert.Contains("1 over 200 ms, 0 answered 4xx/5xx -> NOT met", output.ToString(), StringComparison.Ordinal);
+    }
 }
