@@ -67,10 +67,16 @@ def run(cfg: dict, stream: str | None, row: str, seed: int, epochs: int, out: Pa
     train_one(rcfg, out, args, torch.device("cpu"), splits=(pool, val))
     seconds = time.time() - started
     model, trained, _ = load_checkpoint(out / "model.pt")  # the last epoch's weights
-    ds = rcfg["datasets"][0]
-    return {"row": row, "seed": seed, "epochs": epochs, "stream": stream,
-            "val": evaluate(trained, model, val)[ds]["top1"],
-            "test": evaluate(trained, model, load_split(trained, "test"))[ds]["top1"], "seconds": round(seconds)}
+    on_val, on_test = evaluate(trained, model, val), evaluate(trained, model, load_split(trained, "test"))
+    return {"row": row, "seed": seed, "epochs": epochs, "stream": stream, "val": pooled(on_val, rcfg["datasets"]),
+            "test": pooled(on_test, rcfg["datasets"]), "seconds": round(seconds),
+            "by_dataset": {ds: {"val": on_val[ds]["top1"], "test": on_test[ds]["top1"]} for ds in rcfg["datasets"]}}
+
+
+def pooled(result: dict, datasets: list[str]) -> float:
+    """Top-1 over every clip of the split, whatever its dataset (a union config has several)."""
+    n = sum(result[ds]["n"] for ds in datasets)
+    return sum(result[ds]["top1"] * result[ds]["n"] for ds in datasets) / max(1, n)
 
 
 def report(rows: list[dict]) -> str:

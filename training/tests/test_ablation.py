@@ -52,12 +52,18 @@ def test_the_report_gives_each_row_against_the_baseline(tmp_path):
     assert "| +3.0 |" in line and "| 2.0 |" in line
 
 
+def test_a_union_is_judged_on_all_its_clips_pooled():
+    result = {"nw-ucla": {"top1": 0.5, "n": 10}, "penn-action": {"top1": 1.0, "n": 30}}
+    assert ablation.pooled(result, ["nw-ucla", "penn-action"]) == pytest.approx(0.875)
+
+
 def test_a_smoke_run_trains_on_the_pool_and_judges_on_the_held_out_recordings(tmp_path):
     import yaml
     cfg = yaml.safe_load((ablation.Path(__file__).resolve().parents[1] / "configs/actions-nwucla-3d.yaml").read_text())
     cfg["model"] = {**cfg["model"], "channels": 8, "blocks": 1}
     r = ablation.run(cfg, "joint", "centre-first-spine", 7, 1, tmp_path / "run")
     assert r["row"] == "centre-first-spine" and 0.0 <= r["val"] <= 1.0 and 0.0 <= r["test"] <= 1.0
+    assert r["val"] == r["by_dataset"]["nw-ucla"]["val"]
     assert (tmp_path / "run" / "model.pt").exists()
     # The product centres on the window's mean hip: a model trained otherwise must not reach it.
     from portal_actions.export import export
