@@ -66,8 +66,9 @@ def run(cfg: dict, stream: str | None, row: str, seed: int, epochs: int, out: Pa
     started = time.time()
     train_one(rcfg, out, args, torch.device("cpu"), splits=(pool, val))
     seconds = time.time() - started
+    on_val = json.loads((out / "metrics.json").read_text())  # train_one's final evaluation, on `val`
     model, trained, _ = load_checkpoint(out / "model.pt")  # the last epoch's weights
-    on_val, on_test = evaluate(trained, model, val), evaluate(trained, model, load_split(trained, "test"))
+    on_test = evaluate(trained, model, load_split(trained, "test"))
     return {"row": row, "seed": seed, "epochs": epochs, "stream": stream, "val": pooled(on_val, rcfg["datasets"]),
             "test": pooled(on_test, rcfg["datasets"]), "seconds": round(seconds),
             "by_dataset": {ds: {"val": on_val[ds]["top1"], "test": on_test[ds]["top1"]} for ds in rcfg["datasets"]}}

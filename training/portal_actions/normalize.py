@@ -72,6 +72,8 @@ def normalize(window: np.ndarray, layout: str, centre: str = "window-hip") -> np
     if layout == "kinect20":
         return normalize_kinect20(window, centre)
     if layout == "coco17":
+        if centre != "window-hip":
+            raise ValueError(f"normalize.centre {centre!r} applies to kinect20 (3D) models only")
         return normalize_coco17(window)
     raise ValueError(f"unknown layout {layout!r}")
 

@@ -30,6 +30,8 @@ def test_first_frame_spine_centring_puts_that_joint_at_the_origin():
     np.testing.assert_allclose(default[:, 0].mean(0), 0.0, atol=1e-12)
     with pytest.raises(ValueError, match="normalize.centre"):
         normalize(w, "kinect20", "neck")
+    with pytest.raises(ValueError, match="kinect20"):  # a 2D config cannot ask for it and be silently ignored
+        normalize(np.ones((8, 17, 3)), "coco17", "first-frame-spine")
 
 
 def test_a_row_changes_only_its_own_settings():
