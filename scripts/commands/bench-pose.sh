@@ -2,7 +2,8 @@
 # help:                      frames/s of each pose model at batch 1 and 8 and of top-down (RTMDet-nano + Thunder) next
 # help:                      to ffmpeg's decode-only speed, then the floor: MultiPose float32 against its int8 graph
 # help:                      (and the ratio) and tfjs-models' MultiPose on TensorFlow.js wasm over the same frames,
-# help:                      and the action model's top-1 on int8 against float32 poses on each shared clip
+# help:                      and the action model's top-1 on int8 against float32 poses on each shared clip, next to
+# help:                      float32 on the same clip re-encoded (x264 CRF 23) as the yardstick
 # help:                      (default clip ../shared/data/video/tfjs_pose_1.mp4)
 
 cmd_bench_pose() {
