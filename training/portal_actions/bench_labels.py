@@ -103,17 +103,26 @@ def optimizer(model: torch.nn.Module, lr: float, weight_decay: float, steps: int
     return opt, torch.optim.lr_scheduler.LambdaLR(opt, [lambda s: 0.0 if s < head_warmup else schedule(s), schedule])
 
 
+def arm_rates(pretrained: bool, encoder_lr: float, head_warmup: int, probe: bool) -> tuple[float, int]:
+    """(the encoder's rate over the head's, head-only steps) for an arm: a linear probe freezes every encoder, the
+    from-scratch arm otherwise trains its encoder like the head, the pretrained one as asked."""
+    if probe:
+        return 0.0, 0
+    return (encoder_lr, head_warmup) if pretrained else (1.0, 0)
+
+
 def supervised(cfg: dict, train: list, evalset: list, epochs: float, min_steps: int, seed: int,
-               encoder: dict | None, encoder_lr: float = 1.0, head_warmup: int = 0) -> tuple[float, int]:
-    """-> (top-1 on evalset, optimizer steps). encoder_lr and head_warmup apply only when an encoder is given."""
+               encoder: dict | None, encoder_lr: float = 1.0, head_warmup: int = 0, probe: bool = False) -> tuple[float, int]:
+    """-> (top-1 on evalset, optimizer steps). encoder_lr and head_warmup apply only when an encoder is given.
+    probe: a linear probe of either arm's encoder, pretrained or as initialized: only the pooling and the classifier
+    learn (the encoder's batch-norm statistics still follow the data, alike in both arms)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     labels = labels_for(cfg)
     model = build_single(cfg, cfg["layout"], len(labels))
     t = cfg["train"]
-    if encoder is None:
-        encoder_lr, head_warmup = 1.0, 0
-    else:
+    encoder_lr, head_warmup = arm_rates(encoder is not None, encoder_lr, head_warmup, probe)
+    if encoder is not None:
         missing, unexpected = model.load_state_dict(encoder, strict=False)
         assert not unexpected and all(k.startswith(HEAD_PREFIXES) for k in missing)
     batch = min(t.get("batch", 32), len(train))
@@ -161,7 +170,7 @@ def report(rows: list[dict]) -> str:
     """Markdown: one line per (config, eval, fraction), mean over seeds and the seeds' range."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        groups.setdefault((r["config"], r["eval"], r["fraction"]), []).append(r)
+        groups.setdefault((r["config"], r["eval"] + (", linear probe" if r.get("probe") else ""), r["fraction"]), []).append(r)
     out = ["| model | eval | labels | labelled clips | steps | from scratch | MAE-pretrained | gain (points) | seeds |",
            "|---|---|---|---|---|---|---|---|---|"]
 
@@ -191,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, help="the supervised learning rate of both arms (default: the config's)")
     ap.add_argument("--encoder-lr", type=float, default=0.1, help="MAE arm: the encoder's lr over the head's")
     ap.add_argument("--head-warmup", type=int, default=0, help="MAE arm: steps in which only the head learns")
+    ap.add_argument("--probe", action="store_true",
+                    help="both arms: the encoder frozen (a linear probe of what pretraining learned; scratch = random)")
     ap.add_argument("--arms", default="scratch,mae")
     ap.add_argument("--pretrain-epochs", type=int, help="default: the config's pretrain.epochs (10 if none)")
     ap.add_argument("--pretrain-lr", type=float, help="default: the config's pretrain.lr (2e-3 if none)")
@@ -228,12 +239,12 @@ def main(argv: list[str] | None = None) -> int:
                 row = {"config": cfg["name"], "eval": args.eval, "fraction": f, "seed": seed, "clips": len(subset),
                        "epochs": args.epochs, "minSteps": args.min_steps, "lr": cfg["train"].get("lr", 0.1),
                        "encoderLr": args.encoder_lr, "headWarmup": args.head_warmup, "pretrainEpochs": pre_epochs,
-                       "pretrainLr": pre_lr, "pretrainSeed": args.pretrain_seed}
+                       "pretrainLr": pre_lr, "pretrainSeed": args.pretrain_seed, "probe": args.probe}
                 r0 = time.time()
                 for arm in arms:
                     row[arm], row["steps"] = supervised(cfg, subset, evalset, args.epochs, args.min_steps, seed,
                                                         encoder if arm == "mae" else None, args.encoder_lr,
-                                                        args.head_warmup)
+                                                        args.head_warmup, args.probe)
                 row.update(seconds=round(time.time() - r0, 1), load=[round(x, 1) for x in os.getloadavg()],
                            finished=time.strftime("%H:%M:%S", time.gmtime()))
                 rows.append(row)

@@ -11,7 +11,7 @@ import pytest
 import torch
 import yaml
 
-from portal_actions.bench_labels import label_subset, optimizer, steps_for, validation_split
+from portal_actions.bench_labels import arm_rates, label_subset, optimizer, steps_for, validation_split
 from portal_actions.mae import BODY_PARTS, SkeletonMAE, make_mask, pretrain, save_encoder, track_samples
 from portal_actions.model import ActionGCN
 from reviewed_fixture import write_set
@@ -113,6 +113,22 @@ def test_the_pretrained_encoder_learns_slower_than_the_head_and_waits_for_it():
         sched.step()
     assert all(enc == 0.0 for enc, _ in rates[:20]) and rates[9][1] == pytest.approx(0.1)
     assert all(enc == pytest.approx(0.2 * head) for enc, head in rates[20:]) and rates[50][1] > 0.05
+
+
+def test_a_linear_probe_freezes_the_encoder_of_both_arms():
+    assert arm_rates(pretrained=False, encoder_lr=0.1, head_warmup=30, probe=False) == (1.0, 0)
+    assert arm_rates(pretrained=True, encoder_lr=0.1, head_warmup=30, probe=False) == (0.1, 30)
+    for pretrained in (False, True):
+        assert arm_rates(pretrained, encoder_lr=0.1, head_warmup=30, probe=True) == (0.0, 0)
+    model = ActionGCN("kinect20", 5, 16, channels=16, blocks=1, heads=2, key_dim=4)
+    opt, sched = optimizer(model, lr=0.1, weight_decay=4e-4, steps=10, encoder_lr=0.0)
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    for _ in range(3):
+        model(torch.randn(4, 16, 20, 3), attention=False)[0].sum().backward()
+        opt.step()
+        sched.step()
+    changed = {n for n, p in model.named_parameters() if not torch.equal(p, before[n])}
+    assert changed and all(n.startswith(("pool_score", "classifier")) for n in changed)
 
 
 def test_a_masked_body_part_is_reconstructed_from_the_visible_joints():

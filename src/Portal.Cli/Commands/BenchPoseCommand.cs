@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Portal.Evaluation.Detection;
+using Portal.Evaluation.Pose;
 using Portal.Inference.Pose;
 
 namespace Portal.Cli.Commands;
@@ -220,8 +221,8 @@ internal static class BenchPoseCommand
             Console.WriteLine();
             Console.WriteLine($"{recognizer.Card.Name} {recognizer.Card.Version}, poses at {Fps} fps; each cell compares with {FloatFloor} (float32) on the clip as it is:");
             Console.WriteLine();
-            Console.WriteLine($"| clip | frames with as many people: {Int8Floor} / float32 on the re-encoded clip | windows with the same top-1: {Int8Floor} | the same: float32 on the re-encoded clip | windows without a partner: {Int8Floor} / re-encoded |");
-            Console.WriteLine("|---|---:|---:|---:|---:|");
+            Console.WriteLine($"| clip | frames with as many people: {Int8Floor} / float32 on the re-encoded clip | windows with the same top-1: {Int8Floor} | the same: float32 on the re-encoded clip | windows without a partner: {Int8Floor} / re-encoded | tracks: float32 / {Int8Floor} / re-encoded |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
             var rows = new List<(PoseAgreement.Row Int8, PoseAgreement.Row Reencoded)>();
             foreach (var clip in clips)
             {
@@ -243,13 +244,13 @@ internal static class BenchPoseCommand
     }
 
     private static PoseAgreement.Row Total(IEnumerable<PoseAgreement.Row> rows) =>
-        rows.Aggregate(new PoseAgreement.Row("", 0, 0, 0, 0, 0, 0), (a, r) => new PoseAgreement.Row("", a.Frames + r.Frames, a.SamePeopleCount + r.SamePeopleCount,
-            a.Matched + r.Matched, a.SameTop1 + r.SameTop1, a.OnlyFirst + r.OnlyFirst, a.OnlySecond + r.OnlySecond));
+        rows.Aggregate(new PoseAgreement.Row("", 0, 0, 0, 0, 0, 0, 0, 0), (a, r) => new PoseAgreement.Row("", a.Frames + r.Frames, a.SamePeopleCount + r.SamePeopleCount,
+            a.Matched + r.Matched, a.SameTop1 + r.SameTop1, a.OnlyFirst + r.OnlyFirst, a.OnlySecond + r.OnlySecond, a.TracksFirst + r.TracksFirst, a.TracksSecond + r.TracksSecond));
 
     private static string AgreementRow(string clip, PoseAgreement.Row int8, PoseAgreement.Row reencoded) =>
         $"| {clip} | {Percent(int8.SamePeopleCount, int8.Frames)} / {Percent(reencoded.SamePeopleCount, reencoded.Frames)} | " +
         $"{int8.SameTop1} of {int8.Matched} ({Percent(int8.SameTop1, int8.Matched)}) | {reencoded.SameTop1} of {reencoded.Matched} ({Percent(reencoded.SameTop1, reencoded.Matched)}) | " +
-        $"{int8.OnlyFirst + int8.OnlySecond} / {reencoded.OnlyFirst + reencoded.OnlySecond} |";
+        $"{int8.OnlyFirst + int8.OnlySecond} / {reencoded.OnlyFirst + reencoded.OnlySecond} | {int8.TracksFirst} / {int8.TracksSecond} / {reencoded.TracksSecond} |";
 
     private static string Percent(int part, int whole) => $"{100.0 * part / Math.Max(1, whole):F1} %";
 
