@@ -150,7 +150,9 @@ def supervised(cfg: dict, train: list, evalset: list, epochs: float, min_steps: 
 
 def pretrained_encoder(cfg: dict, pool: list, epochs: int, lr: float, seed: int, cache: Path | None) -> dict:
     """The encoder pretrained on the pool's clips (labels unused), from the cache when it holds this one."""
-    key = f"{cfg['name']}-pool{len(pool)}-e{epochs}-lr{lr:g}-s{seed}.encoder.pt"
+    masks = {k: v for k, v in sorted(cfg.get("pretrain", {}).items()) if k not in ("epochs", "lr")}
+    variant = "".join(f"-{k}{v}" for k, v in masks.items())      # mask and target options, when the config sets any
+    key = f"{cfg['name']}-pool{len(pool)}-e{epochs}-lr{lr:g}-s{seed}{variant}.encoder.pt"
     if cache is not None and (cache / key).exists():
         print(f"[{cfg['name']}] encoder from {cache / key}", flush=True)
         return torch.load(cache / key)["state_dict"]
@@ -170,7 +172,9 @@ def report(rows: list[dict]) -> str:
     """Markdown: one line per (config, eval, fraction), mean over seeds and the seeds' range."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        groups.setdefault((r["config"], r["eval"] + (", linear probe" if r.get("probe") else ""), r["fraction"]), []).append(r)
+        variant = "".join(f", {k} {v}" for k, v in sorted(r.get("pretrainOptions", {}).items()))
+        how = f"{r['eval']}{', linear probe' if r.get('probe') else ''}, MAE {r['pretrainEpochs']} ep{variant}"
+        groups.setdefault((r["config"], how, r["fraction"]), []).append(r)
     out = ["| model | eval | labels | labelled clips | steps | from scratch | MAE-pretrained | gain (points) | seeds |",
            "|---|---|---|---|---|---|---|---|---|"]
 
@@ -206,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pretrain-epochs", type=int, help="default: the config's pretrain.epochs (10 if none)")
     ap.add_argument("--pretrain-lr", type=float, help="default: the config's pretrain.lr (2e-3 if none)")
     ap.add_argument("--pretrain-seed", type=int, default=0)
+    ap.add_argument("--pretrain-set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a pretraining option over the config's (frame_ratio, max_parts, target); repeatable")
     ap.add_argument("--cache", default="/tmp/portal-bench-labels", help="pretrained encoders ('' for none)")
     ap.add_argument("--limit", type=int, help="at most N clips per dataset and split (smoke runs)")
     ap.add_argument("--json", help="rows are appended to this file as each finishes")
@@ -224,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         cfg = yaml.safe_load(Path(path).read_text())
         if args.lr:
             cfg["train"]["lr"] = args.lr
+        for item in args.pretrain_set:
+            key, _, value = item.partition("=")
+            cfg.setdefault("pretrain", {})[key] = yaml.safe_load(value)
         t0 = time.time()
         pool, val = validation_split(load_split(cfg, "train", args.limit))
         evalset = val if args.eval == "val" else load_split(cfg, "test", args.limit)
@@ -239,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                 row = {"config": cfg["name"], "eval": args.eval, "fraction": f, "seed": seed, "clips": len(subset),
                        "epochs": args.epochs, "minSteps": args.min_steps, "lr": cfg["train"].get("lr", 0.1),
                        "encoderLr": args.encoder_lr, "headWarmup": args.head_warmup, "pretrainEpochs": pre_epochs,
-                       "pretrainLr": pre_lr, "pretrainSeed": args.pretrain_seed, "probe": args.probe}
+                       "pretrainLr": pre_lr, "pretrainSeed": args.pretrain_seed, "probe": args.probe,
+                       "pretrainOptions": {k: v for k, v in cfg.get("pretrain", {}).items() if k not in ("epochs", "lr")}}
                 r0 = time.time()
                 for arm in arms:
                     row[arm], row["steps"] = supervised(cfg, subset, evalset, args.epochs, args.min_steps, seed,

@@ -43,25 +43,33 @@ BODY_PARTS = {
 FRAME_RATIO, FRAME_RUN = 0.4, 4
 
 
-def make_mask(n: int, t: int, layout: str, rng: np.random.Generator) -> np.ndarray:
-    """[n, t, V] True where masked: half the windows joint-level (1-2 body parts), half frame-level."""
+def make_mask(n: int, t: int, layout: str, rng: np.random.Generator, frame_ratio: float = FRAME_RATIO,
+              max_parts: int = 2) -> np.ndarray:
+    """[n, t, V] True where masked: half the windows joint-level (1 to max_parts body parts), half frame-level
+    (frame_ratio of the frames, in runs)."""
     v = len(LAYOUTS[layout]["names"])
     mask = np.zeros((n, t, v), dtype=bool)
     for i in range(n):
         if rng.random() < 0.5:
-            parts = rng.choice(len(BODY_PARTS[layout]), size=int(rng.integers(1, 3)), replace=False)
+            parts = rng.choice(len(BODY_PARTS[layout]), size=int(rng.integers(1, max_parts + 1)), replace=False)
             for p in parts:
                 mask[i, :, BODY_PARTS[layout][p]] = True
         else:
-            runs = rng.choice(t // FRAME_RUN, size=max(1, round(FRAME_RATIO * t / FRAME_RUN)), replace=False)
+            runs = rng.choice(t // FRAME_RUN, size=max(1, round(frame_ratio * t / FRAME_RUN)), replace=False)
             for r in runs:
                 mask[i, r * FRAME_RUN:(r + 1) * FRAME_RUN] = True
     return mask
 
 
 class SkeletonMAE(nn.Module):
-    def __init__(self, encoder: ActionGCN, decoder_channels: int = 32):
+    """target "position": the masked joints' coordinates; "motion" (as MAMP, masked motion prediction): each masked
+    joint's displacement to the next frame, which a copy of the neighbouring frames cannot give away."""
+
+    def __init__(self, encoder: ActionGCN, decoder_channels: int = 32, target: str = "position"):
         super().__init__()
+        if target not in ("position", "motion"):
+            raise ValueError(f"pretrain target must be position or motion, not {target!r}")
+        self.target = target
         self.encoder = encoder
         c = encoder.embed[0].out_channels
         v = encoder.num_joints
@@ -88,12 +96,20 @@ class SkeletonMAE(nn.Module):
     def loss(self, joints: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         rec = self(joints, mask)
         weight = mask.float()
+        present = torch.ones_like(weight)
         if self.encoder.layout == "coco17":
-            weight = weight * (joints[..., 2] > 0).float()  # a joint the source lacks has nothing to reconstruct
+            present = (joints[..., 2] > 0).float()  # a joint the source lacks has nothing to reconstruct
+            weight = weight * present
             if self.encoder.ignore_joints:
                 weight[:, :, list(self.encoder.ignore_joints)] = 0.0
         coords = 2 if self.encoder.layout == "coco17" else 3     # the score channel is the detector's, not a pose
-        err = ((rec - joints)[..., :coords] ** 2).sum(-1)
+        target = joints[..., :coords]
+        if self.target == "motion":
+            # Frame t predicts t -> t+1; it counts when either end is masked and the joint is there at both.
+            target = target[:, 1:] - target[:, :-1]
+            rec = rec[:, :-1]
+            weight = torch.maximum(weight[:, :-1], weight[:, 1:]) * present[:, :-1] * present[:, 1:]
+        err = ((rec[..., :coords] - target) ** 2).sum(-1)
         return (err * weight).sum() / weight.sum().clamp_min(1.0)
 
 
@@ -126,11 +142,13 @@ def encoder_state(model: ActionGCN) -> dict:
 
 def pretrain(cfg: dict, samples: list[Sample], epochs: int, seed: int = 0, batch: int = 32, lr: float = 2e-3,
              log=print) -> tuple[ActionGCN, list[float]]:
-    """-> (the model whose encoder was pretrained; its head untouched), the mean loss of each epoch."""
+    """-> (the model whose encoder was pretrained; its head untouched), the mean loss of each epoch. The config's
+    pretrain section may set frame_ratio, max_parts (the masks) and target (position or motion)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
+    options = cfg.get("pretrain", {})
     encoder = build_single(cfg, cfg["layout"], 1)
-    mae = SkeletonMAE(encoder)
+    mae = SkeletonMAE(encoder, target=options.get("target", "position"))
     opt = torch.optim.AdamW(mae.parameters(), lr=lr, weight_decay=0.01)
     steps = max(1, len(samples) // batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps, pct_start=0.1)
@@ -142,7 +160,8 @@ def pretrain(cfg: dict, samples: list[Sample], epochs: int, seed: int = 0, batch
         for b in range(steps):
             idx = order[b * batch:(b + 1) * batch]
             x = torch.from_numpy(np.stack([train_input(cfg, samples[i], rng) for i in idx]))
-            mask = torch.from_numpy(make_mask(len(idx), cfg["window"], cfg["layout"], rng))
+            mask = torch.from_numpy(make_mask(len(idx), cfg["window"], cfg["layout"], rng,
+                                              options.get("frame_ratio", FRAME_RATIO), options.get("max_parts", 2)))
             loss = mae.loss(x, mask)
             opt.zero_grad()
             loss.backward()

@@ -159,3 +159,19 @@ def test_the_loss_ignores_the_detector_score_in_2d():
     other[..., 2] = torch.where(mask, other[..., 2] + 0.5, other[..., 2])  # masked scores change, still > 0
     with torch.no_grad():
         torch.testing.assert_close(mae.loss(x, mask), mae.loss(other, mask))
+
+
+def test_the_motion_target_is_each_masked_joints_step_to_the_next_frame():
+    encoder = ActionGCN("kinect20", 1, 8, channels=16, blocks=1, heads=2, key_dim=4)
+    mae = SkeletonMAE(encoder, target="motion")
+    t = torch.arange(8, dtype=torch.float32).reshape(1, 8, 1, 1)
+    joints = torch.cat([t * 0.5, t * -0.25, torch.ones_like(t)], dim=-1).expand(1, 8, 20, 3).clone()
+    step = torch.tensor([0.5, -0.25, 0.0]).expand(1, 8, 20, 3)
+    mask = torch.zeros(1, 8, 20, dtype=torch.bool)
+    mask[:, 3] = True
+    mae.forward = lambda j, m: step                      # a perfect motion prediction
+    assert float(mae.loss(joints, mask)) == pytest.approx(0.0)
+    mae.forward = lambda j, m: joints                    # the positions themselves are not the target
+    assert float(mae.loss(joints, mask)) > 1.0
+    with pytest.raises(ValueError):
+        SkeletonMAE(encoder, target="velocity")
