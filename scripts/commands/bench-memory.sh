@@ -60,7 +60,8 @@ cmd_bench_memory() {
     dotnet "$(build_output Portal.Web)/Portal.Web.dll" --urls "$url" --contentRoot "$ROOT/src/Portal.Web" >"$work/web.log" 2>&1 &
   web=$!
   MEMORY_WEB_PID=$web
-  wait_for_http "$url/health" 120 "$web" || die "the web host did not start; see $work/web.log"
+  # Ready, not just alive: the review bench then measures a host that has done its startup warm-up.
+  wait_for_http "$url/health/ready" 120 "$web" || die "the web host did not become ready; see $work/web.log"
   MEMORY_TOKEN="$(new_api_token bench@localhost "$work/password")"
 
   printf '%-10s %8s %8s %s\n' clip video_s wall_s "worker peak RSS MiB by stage … VmHWM (web host VmHWM)"

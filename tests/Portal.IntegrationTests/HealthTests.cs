@@ -1,10 +1,12 @@
+using Portal.Web.Hosting;
+
 namespace Portal.IntegrationTests;
 
 /// <summary>Liveness and readiness on the real host: what each check reports, and a 503 naming the check that fails.</summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class HealthTests(PortalApp app) : IClassFixture<PortalApp>
 {
-    private static readonly string[] ReadyChecks = ["postgresql", "hangfire", "models", "ffmpeg"];
+    private static readonly string[] ReadyChecks = ["postgresql", "hangfire", "models", "ffmpeg", "warmup"];
 
     [Fact]
     public async Task Liveness_Is200_AndReadiness_NamesEveryCheckAsHealthy()
@@ -15,6 +17,7 @@ public sealed class HealthTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal("Healthy", await live.Content.ReadAsStringAsync());
 
+        await app.Services.GetRequiredService<StartupWarmup>().Completion.WaitAsync(TimeSpan.FromSeconds(60)); // ready only after it
         using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
         var body = await ready.Content.ReadAsStringAsync();
         Assert.True(ready.StatusCode == HttpStatusCode.OK, body);

@@ -43,7 +43,10 @@ public static class WebServiceCollectionExtensions
             .AddDbContextCheck<PortalDbContext>("postgresql", tags: [PortalHealth.ReadyTag])
             .AddCheck<HangfireStorageHealthCheck>("hangfire", tags: [PortalHealth.ReadyTag])
             .AddCheck<ModelsHealthCheck>("models", tags: [PortalHealth.ReadyTag])
-            .AddCheck<FfmpegHealthCheck>("ffmpeg", tags: [PortalHealth.ReadyTag]);
+            .AddCheck<FfmpegHealthCheck>("ffmpeg", tags: [PortalHealth.ReadyTag])
+            .AddCheck<WarmupHealthCheck>("warmup", tags: [PortalHealth.ReadyTag]);
+        builder.Services.AddSingleton<StartupWarmup>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StartupWarmup>());
 
         // /metrics for Prometheus (docs/deploy.md "Monitoring"): requests, the runtime, the portal's own meter. The
         // stage metrics are those of this process's in-process worker; stand-alone workers serve their own.
