@@ -27,7 +27,10 @@ public static class MoveNetDecoder
         return new PosePerson(BoxAround(keypoints, boxKeypointThreshold), keypoints);
     }
 
-    /// <summary>The people of a MultiPose output whose box score reaches <paramref name="minPersonScore"/>, best first.</summary>
+    /// <summary>
+    /// The people of a MultiPose output whose box score reaches <paramref name="minPersonScore"/>, best first, each
+    /// person once (<see cref="IsDuplicate"/>).
+    /// </summary>
     public static IReadOnlyList<PosePerson> DecodeMultiPose(ReadOnlySpan<float> output, Letterbox letterbox, float minPersonScore = 0.25f)
     {
         if (output.Length % MultiPoseStride != 0)
@@ -52,7 +55,47 @@ public static class MoveNetDecoder
         }
 
         people.Sort((a, b) => b.Box!.Value.Score.CompareTo(a.Box!.Value.Score));
-        return people;
+        var kept = new List<PosePerson>(people.Count);
+        foreach (var person in people)
+        {
+            if (!kept.Exists(better => IsDuplicate(person, better)))
+            {
+                kept.Add(person);
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="person"/> is <paramref name="other"/> found a second time: boxes overlapping by at least
+    /// 0.8 (intersection over union) and keypoints a mean of at most 5 % of the box diagonal apart. The model's own
+    /// suppression sometimes lets such a copy through (the int8 graph did on one frame of a shared clip, with keypoints
+    /// 0.02 % of the diagonal apart), and the tracker then starts a second track for the same person. Two real people
+    /// overlapping (an embrace, arm wrestling) have keypoints far apart, so both stay.
+    /// </summary>
+    public static bool IsDuplicate(PosePerson person, PosePerson other)
+    {
+        if (person.Box is not { } a || other.Box is not { } b)
+        {
+            return false;
+        }
+
+        var overlap = Math.Max(0, Math.Min(a.X2, b.X2) - Math.Max(a.X1, b.X1)) * Math.Max(0, Math.Min(a.Y2, b.Y2) - Math.Max(a.Y1, b.Y1));
+        var union = ((a.X2 - a.X1) * (a.Y2 - a.Y1)) + ((b.X2 - b.X1) * (b.Y2 - b.Y1)) - overlap;
+        if (union <= 0 || overlap / union < 0.8f)
+        {
+            return false;
+        }
+
+        var distance = 0.0;
+        for (var k = 0; k < person.Keypoints.Count; k++)
+        {
+            distance += Math.Sqrt(Math.Pow(person.Keypoints[k].X - other.Keypoints[k].X, 2) + Math.Pow(person.Keypoints[k].Y - other.Keypoints[k].Y, 2));
+        }
+
+        var diagonal = Math.Sqrt(Math.Pow(b.X2 - b.X1, 2) + Math.Pow(b.Y2 - b.Y1, 2));
+        return distance / person.Keypoints.Count <= 0.05 * diagonal;
     }
 
     private static Keypoint[] ReadKeypoints(ReadOnlySpan<float> values, Letterbox letterbox)

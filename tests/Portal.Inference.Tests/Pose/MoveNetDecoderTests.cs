@@ -73,6 +73,45 @@ public class MoveNetDecoderTests
     }
 
     [Fact]
+    public void DecodeMultiPose_KeepsOneOfTwoCopiesOfAPerson_TheBetterScored()
+    {
+        var output = new float[6 * 56];
+        void Person(int p, float score, float shift, bool mirrored = false)
+        {
+            for (var k = 0; k < 17; k++)
+            {
+                var (y, x) = (0.2f + (0.03f * k), mirrored ? 0.7f - (0.02f * k) : 0.3f + (0.02f * k));
+                (output[(p * 56) + (k * 3)], output[(p * 56) + (k * 3) + 1], output[(p * 56) + (k * 3) + 2]) = (y + shift, x + shift, 0.6f);
+            }
+
+            var box = (p * 56) + 51;
+            (output[box], output[box + 1], output[box + 2], output[box + 3], output[box + 4]) = (0.2f + shift, 0.3f + shift, 0.7f + shift, 0.7f + shift, score);
+        }
+
+        Person(0, 0.54f, 0);
+        Person(1, 0.55f, 0.001f);                // the same person again, a hair away, scored a little higher
+        Person(2, 0.50f, 0.002f, mirrored: true); // a second person in nearly the same box, limbs elsewhere
+
+        var people = MoveNetDecoder.DecodeMultiPose(output, new Letterbox(256, 256, 256));
+
+        Assert.Equal(2, people.Count);
+        Assert.Equal(0.55f, people[0].Box!.Value.Score);
+        Assert.Equal(0.50f, people[1].Box!.Value.Score);
+    }
+
+    [Fact]
+    public void IsDuplicate_NeedsBothTheBoxAndTheKeypoints()
+    {
+        Keypoint[] Line(float x0) => [.. Enumerable.Range(0, 17).Select(k => new Keypoint(x0 + k, 10 * k, 0.9f))];
+        var person = new PosePerson(new PersonBox(0, 0, 100, 200, 0.9f), Line(10));
+
+        Assert.True(MoveNetDecoder.IsDuplicate(new PosePerson(new PersonBox(1, 1, 101, 201, 0.8f), Line(11)), person));
+        Assert.False(MoveNetDecoder.IsDuplicate(new PosePerson(new PersonBox(1, 1, 101, 201, 0.8f), Line(40)), person));   // limbs elsewhere
+        Assert.False(MoveNetDecoder.IsDuplicate(new PosePerson(new PersonBox(50, 0, 150, 200, 0.8f), Line(11)), person));  // boxes apart
+        Assert.False(MoveNetDecoder.IsDuplicate(new PosePerson(null, Line(10)), person));
+    }
+
+    [Fact]
     public void DecodeMultiPose_RejectsAnOutputOfTheWrongLength()
     {
         Assert.Throws<ArgumentException>(() => MoveNetDecoder.DecodeMultiPose(new float[55], new Letterbox(10, 10, 256)));
