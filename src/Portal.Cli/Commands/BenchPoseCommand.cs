@@ -228,10 +228,10 @@ internal static class BenchPoseCommand
             {
                 var reencoded = await ReencodeAsync(clip, scratch.FullName, cancellationToken);
                 var asItIs = new PoseAgreement.Side(clip, float32);
-                var row = (await PoseAgreement.CompareAsync(asItIs, new(clip, int8), recognizer, Fps, cancellationToken),
-                    await PoseAgreement.CompareAsync(asItIs, new(reencoded, float32), recognizer, Fps, cancellationToken));
+                var row = (Int8: await PoseAgreement.CompareAsync(asItIs, new(clip, int8), recognizer, Fps, cancellationToken),
+                    Reencoded: await PoseAgreement.CompareAsync(asItIs, new(reencoded, float32), recognizer, Fps, cancellationToken));
                 rows.Add(row);
-                Console.WriteLine(AgreementRow(Path.GetFileName(clip), row.Item1, row.Item2));
+                Console.WriteLine(AgreementRow(Path.GetFileName(clip), row.Int8, row.Reencoded));
             }
 
             Console.WriteLine(AgreementRow("**all**", Total(rows.Select(r => r.Int8)), Total(rows.Select(r => r.Reencoded))));
