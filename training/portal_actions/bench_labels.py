@@ -3,7 +3,8 @@
 with few labels").
 
 `python3 -m portal_actions.bench_labels [--configs configs/bench-nwucla-3d.yaml ...] [--eval val|test]
-    [--fractions 0.05,0.1,0.2,1] [--seeds 7,8,9] [--epochs N] [--min-steps N] [--encoder-lr F] [--json FILE]`
+    [--fractions 0.05,0.1,0.2,1] [--seeds 7,8,9] [--epochs N] [--min-steps N] [--encoder-lr F] [--probe]
+    [--pretrain-set KEY=VALUE ...] [--json FILE]`
 `python3 -m portal_actions.bench_labels --report FILE.json ...`   (the table of rows already written)
 
 The protocol:
@@ -148,10 +149,14 @@ def supervised(cfg: dict, train: list, evalset: list, epochs: float, min_steps: 
     return sum(result[ds]["top1"] * result[ds]["n"] for ds in cfg["datasets"]) / n, steps
 
 
+def pretrain_options(cfg: dict) -> dict:
+    """The config's pretraining options beyond its schedule (the masks and the target), in a fixed order."""
+    return {k: v for k, v in sorted(cfg.get("pretrain", {}).items()) if k not in ("epochs", "lr")}
+
+
 def pretrained_encoder(cfg: dict, pool: list, epochs: int, lr: float, seed: int, cache: Path | None) -> dict:
     """The encoder pretrained on the pool's clips (labels unused), from the cache when it holds this one."""
-    masks = {k: v for k, v in sorted(cfg.get("pretrain", {}).items()) if k not in ("epochs", "lr")}
-    variant = "".join(f"-{k}{v}" for k, v in masks.items())      # mask and target options, when the config sets any
+    variant = "".join(f"-{k}{v}" for k, v in pretrain_options(cfg).items())
     key = f"{cfg['name']}-pool{len(pool)}-e{epochs}-lr{lr:g}-s{seed}{variant}.encoder.pt"
     if cache is not None and (cache / key).exists():
         print(f"[{cfg['name']}] encoder from {cache / key}", flush=True)
@@ -249,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
                        "epochs": args.epochs, "minSteps": args.min_steps, "lr": cfg["train"].get("lr", 0.1),
                        "encoderLr": args.encoder_lr, "headWarmup": args.head_warmup, "pretrainEpochs": pre_epochs,
                        "pretrainLr": pre_lr, "pretrainSeed": args.pretrain_seed, "probe": args.probe,
-                       "pretrainOptions": {k: v for k, v in cfg.get("pretrain", {}).items() if k not in ("epochs", "lr")}}
+                       "pretrainOptions": pretrain_options(cfg)}
                 r0 = time.time()
                 for arm in arms:
                     row[arm], row["steps"] = supervised(cfg, subset, evalset, args.epochs, args.min_steps, seed,
