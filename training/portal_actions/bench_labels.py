@@ -25,6 +25,7 @@ The protocol:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -156,7 +157,9 @@ def pretrain_options(cfg: dict) -> dict:
 
 def pretrained_encoder(cfg: dict, pool: list, epochs: int, lr: float, seed: int, cache: Path | None) -> dict:
     """The encoder pretrained on the pool's clips (labels unused), from the cache when it holds this one."""
-    variant = "".join(f"-{k}{v}" for k, v in pretrain_options(cfg).items())
+    # Mask, target and augmentation options when the config sets any (a dict by a short digest of its JSON).
+    variant = "".join(f"-{k}{hashlib.sha256(json.dumps(v, sort_keys=True).encode()).hexdigest()[:8] if isinstance(v, dict) else v}"
+                      for k, v in pretrain_options(cfg).items())
     key = f"{cfg['name']}-pool{len(pool)}-e{epochs}-lr{lr:g}-s{seed}{variant}.encoder.pt"
     if cache is not None and (cache / key).exists():
         print(f"[{cfg['name']}] encoder from {cache / key}", flush=True)

@@ -143,10 +143,12 @@ def encoder_state(model: ActionGCN) -> dict:
 def pretrain(cfg: dict, samples: list[Sample], epochs: int, seed: int = 0, batch: int = 32, lr: float = 2e-3,
              log=print) -> tuple[ActionGCN, list[float]]:
     """-> (the model whose encoder was pretrained; its head untouched), the mean loss of each epoch. The config's
-    pretrain section may set frame_ratio, max_parts (the masks) and target (position or motion)."""
+    pretrain section may set frame_ratio, max_parts (the masks), target (position or motion) and augment (settings
+    over the config's augment for pretraining only, e.g. no simulated detector noise)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     options = cfg.get("pretrain", {})
+    cfg = {**cfg, "augment": {**cfg.get("augment", {}), **options.get("augment", {})}}
     encoder = build_single(cfg, cfg["layout"], 1)
     mae = SkeletonMAE(encoder, target=options.get("target", "position"))
     opt = torch.optim.AdamW(mae.parameters(), lr=lr, weight_decay=0.01)

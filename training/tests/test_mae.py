@@ -175,3 +175,22 @@ def test_the_motion_target_is_each_masked_joints_step_to_the_next_frame():
     assert float(mae.loss(joints, mask)) > 1.0
     with pytest.raises(ValueError):
         SkeletonMAE(encoder, target="velocity")
+
+
+def test_pretraining_may_augment_differently_from_training(tmp_path, monkeypatch):
+    import portal_actions.mae as mae_module
+    seen = []
+    real_input = mae_module.train_input
+
+    def recording_input(cfg, sample, rng):
+        seen.append(dict(cfg["augment"]))
+        return real_input(cfg, sample, rng)
+
+    monkeypatch.setattr(mae_module, "train_input", recording_input)
+    reviewed = write_set(tmp_path / "reviewed", videos=1)
+    base_cfg = yaml.safe_load((TRAINING / "configs" / "actions-coco2d.yaml").read_text())
+    cfg = {**base_cfg, "augment": {"drop": 0.1, "partial": 0.15}, "pretrain": {"augment": {"drop": 0.0}}}
+    samples = track_samples(reviewed / "tracks", 2.0, 1.0, "coco17")
+    pretrain(cfg, samples[:4], epochs=1, batch=4, log=lambda m: None)
+    assert seen and all(a == {"drop": 0.0, "partial": 0.15} for a in seen)
+    assert cfg["augment"] == {"drop": 0.1, "partial": 0.15}  # the caller's config is left as it was
