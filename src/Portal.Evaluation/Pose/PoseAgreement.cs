@@ -8,8 +8,10 @@ namespace Portal.Evaluation.Pose;
 /// Whether two ways of getting poses (a second pose model such as the int8 graph, or the same model on the clip
 /// re-encoded) change what the action model says, clip by clip: each side's poses go through the pipeline's own steps
 /// (decoding at the analysis rate, <see cref="PoseTracker"/> with the pose stage's gap, the action model's windows and
-/// stride) and the top-1 label of every window is compared with the other side's window of the same person: the same
-/// start time and the nearest mean body position, within a tenth of the frame's longer side. Windows are paired by
+/// stride) and the top-1 label of every window is compared with the other side's window of the same person: a start
+/// less than half the stride away and the nearest mean body position, within a tenth of the frame's longer side. The
+/// start may differ because a track's windows are counted from its first frame, and one side may find a person a frame
+/// before the other: with an exact start, such a track's every window went unpaired. Windows are paired by
 /// where the person is rather than by track number because numbers follow the order in which tracks appear, so one
 /// extra short track early in a clip would renumber every later person. A window with no partner (a person one side
 /// did not see, or a track one side split so that no window starts there) is counted apart, not as a disagreement.
@@ -30,34 +32,61 @@ public static class PoseAgreement
     {
         var (firstWindows, firstPeople, firstTracks, size) = await Top1Async(first, recognizer, fps, cancellationToken);
         var (secondWindows, secondPeople, secondTracks, _) = await Top1Async(second, recognizer, fps, cancellationToken);
-        var pairs = Pair(firstWindows, secondWindows, MaxDistanceShare * size);
+        var halfStrideMs = (long)Math.Round(recognizer.Card.Window.StrideSeconds * 1000 / 2);
+        var pairs = Pair(firstWindows, secondWindows, MaxDistanceShare * size, startGapBelowMs: halfStrideMs);
         return new Row(Path.GetFileName(first.Clip), firstPeople.Count, firstPeople.Zip(secondPeople).Count(p => p.First == p.Second), pairs.Count,
             pairs.Count(p => p.First.Label == p.Second.Label), firstWindows.Count - pairs.Count, secondWindows.Count - pairs.Count, firstTracks, secondTracks);
     }
 
     /// <summary>
-    /// Pairs windows with the same start, nearest first, each window at most once, none farther apart than
-    /// <paramref name="maxDistance"/>.
+    /// Pairs windows whose starts differ by less than <paramref name="startGapBelowMs"/> (1: the same start) and which
+    /// lie no farther apart than <paramref name="maxDistance"/>, each window at most once: the closest start first, then
+    /// the nearest.
     /// </summary>
-    public static List<(Window First, Window Second)> Pair(IReadOnlyList<Window> first, IReadOnlyList<Window> second, double maxDistance)
+    public static List<(Window First, Window Second)> Pair(IReadOnlyList<Window> first, IReadOnlyList<Window> second, double maxDistance, long startGapBelowMs)
     {
-        var pairs = new List<(Window, Window)>();
-        var byStart = second.ToLookup(w => w.StartMs);
-        foreach (var group in first.GroupBy(w => w.StartMs))
+        var candidates = new List<(Window A, Window B, long Gap, double Distance)>();
+        var byStart = second.OrderBy(w => w.StartMs).ToList();
+        foreach (var a in first)
         {
-            var candidates = group.SelectMany(a => byStart[group.Key].Select(b => (a, b, Distance: Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2)))))
-                .Where(c => c.Distance <= maxDistance).OrderBy(c => c.Distance);
-            var used = new HashSet<Window>(ReferenceEqualityComparer.Instance);
-            foreach (var (a, b, _) in candidates)
+            // The second side's windows from the earliest start in reach on (a binary search on the sorted starts).
+            var lo = LowerBound(byStart, a.StartMs - startGapBelowMs + 1);
+            for (var i = lo; i < byStart.Count && byStart[i].StartMs < a.StartMs + startGapBelowMs; i++)
             {
-                if (used.Add(a) && used.Add(b))
+                var b = byStart[i];
+                var distance = Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2));
+                if (distance <= maxDistance)
                 {
-                    pairs.Add((a, b));
+                    candidates.Add((a, b, Math.Abs(a.StartMs - b.StartMs), distance));
                 }
             }
         }
 
+        var pairs = new List<(Window, Window)>();
+        var used = new HashSet<Window>(ReferenceEqualityComparer.Instance);
+        foreach (var (a, b, _, _) in candidates.OrderBy(c => c.Gap).ThenBy(c => c.Distance))
+        {
+            if (!used.Contains(a) && !used.Contains(b))
+            {
+                used.Add(a);
+                used.Add(b);
+                pairs.Add((a, b));
+            }
+        }
+
         return pairs;
+    }
+
+    private static int LowerBound(List<Window> sorted, long startMs)
+    {
+        var (lo, hi) = (0, sorted.Count);
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            (lo, hi) = sorted[mid].StartMs < startMs ? (mid + 1, hi) : (lo, mid);
+        }
+
+        return lo;
     }
 
     // Every window's top-1 label and where its person is, the number of people seen in each frame, the number of
