@@ -66,7 +66,7 @@ cmd_bench_pipeline() {
   # The worker's intra-op threads: as configured, else its rule for one job at a time on this machine's cores
   # (InferenceOptions.ThreadsPerJob); the floor gets the same.
   # The floor runs the pipeline's pose model (Portal__Pipeline__PoseModel picks another card, a quantized one say).
-  local pose_model="${Portal__Pipeline__PoseModel:-movenet-multipose}"
+  local pose_model="${Portal__Pipeline__PoseModel:-movenet-multipose-int8}" # PipelineOptions.PoseModel's default
   local spinning="${Portal__Inference__AllowSpinning:-false}" # InferenceOptions.AllowSpinning's default
   local threads="${Portal__Inference__IntraOpThreads:-0}"
   [ "$threads" = 0 ] && threads="$(nproc)"

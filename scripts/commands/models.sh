@@ -14,9 +14,12 @@ POSE_NPM_INTEGRITY="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5Jo
 # NAME.heads.onnx, the batchable single-pose variant decoded in C# (docs/decisions/0006).
 POSE_MODELS=(movenet-lightning:192:heads movenet-thunder:256:heads movenet-multipose:256:)
 # Models that also get an int8 graph, NAME-int8.onnx + its card (static QDQ, Portal.Tools.TfjsToOnnx --int8), calibrated
-# on frames of these shared clips. tfjs_pose_1.mp4 is left out: the accuracy test measures the int8 graph on it. Without
-# the clips the int8 graphs are skipped (the float ones are all the product needs).
+# on frames of these shared clips. tfjs_pose_1.mp4 is left out: the accuracy test measures the int8 graph on it. The
+# calibration's result, each tensor's range, is kept in git (models/calibration/NAME-int8.ranges.json) and every build
+# quantizes from it, so the int8 graph is the same wherever it is built, with ../shared or without (a container build).
+# Delete the file to calibrate again (that needs the clips).
 POSE_INT8_MODELS=(movenet-multipose)
+POSE_CALIBRATION_DIR="$ROOT/models/calibration"
 POSE_CALIBRATION_CLIPS=(basketball_two_people.mp4 k400_arm_wrestling.mp4 k400_archery.avi one-by-one-person-detection.mp4 ucf101_v_CricketShot_g04_c01_rgb.gif)
 # MoveNet's weights are Google's (Apache-2.0); the npm package that carries them is MIT.
 POSE_LICENCE="Apache-2.0 (MoveNet weights, Google); carried by an MIT-licensed npm package"
@@ -49,9 +52,9 @@ cmd_models() {
   esac
 }
 
-pose_converter_hash() {
-  (cd "$ROOT/tools/Portal.Tools.TfjsToOnnx" && find . -name '*.cs' -not -path './obj/*' -not -path './bin/*' -o -name '*.csproj' | LC_ALL=C sort | xargs cat) |
-    sha256sum | cut -c1-16
+pose_converter_hash() { # the converter's sources and the kept calibrations: a change to either rebuilds the graphs
+  { (cd "$ROOT/tools/Portal.Tools.TfjsToOnnx" && find . -name '*.cs' -not -path './obj/*' -not -path './bin/*' -o -name '*.csproj' | LC_ALL=C sort | xargs cat)
+    cat "$POSE_CALIBRATION_DIR"/*.ranges.json 2>/dev/null || true; } | sha256sum | cut -c1-16
 }
 
 # card_field FILE KEY: the first string value of "KEY" in a model card.
@@ -99,10 +102,12 @@ pose_calibration_clips() {
   for clip in "${POSE_CALIBRATION_CLIPS[@]}"; do printf '%s\n' "$ROOT/../shared/data/video/$clip"; done
 }
 
-pose_wants_int8() { # NAME: true when NAME gets an int8 graph and its calibration clips are here
+pose_int8_ranges() { echo "$POSE_CALIBRATION_DIR/$1-int8.ranges.json"; } # NAME
+
+pose_wants_int8() { # NAME: true when NAME gets an int8 graph and its kept calibration or the calibration clips are here
   local m
   for m in "${POSE_INT8_MODELS[@]}"; do
-    [ "$m" = "$1" ] && pose_calibration_clips >/dev/null && return 0
+    [ "$m" = "$1" ] && { [ -f "$(pose_int8_ranges "$1")" ] || pose_calibration_clips >/dev/null; } && return 0
   done
   return 1
 }
@@ -111,9 +116,10 @@ pose_models_install() {
   local hash spec name src missing=()
   hash="$(pose_converter_hash)"
   src="$(pose_source_dir)"
-  if ! pose_calibration_clips >/dev/null; then
-    log "portal: the calibration clips (${POSE_CALIBRATION_CLIPS[*]}) are not all in ../shared/data/video; skipping the int8 pose graphs (${POSE_INT8_MODELS[*]/%/-int8})"
-  fi
+  for name in "${POSE_INT8_MODELS[@]}"; do
+    pose_wants_int8 "$name" ||
+      log "portal: neither $(pose_int8_ranges "$name") nor the calibration clips (${POSE_CALIBRATION_CLIPS[*]}, in ../shared/data/video) are here; skipping $name-int8"
+  done
   for spec in "${POSE_MODELS[@]}"; do
     name="${spec%%:*}"
     if ! pose_model_current "$name" "$hash" "${spec##*:}" || [ ! -f "$src/models/$name.json" ] || [ ! -f "$src/models/$name.bin" ] ||
@@ -147,9 +153,13 @@ pose_models_install() {
     size="${size%%:*}"
     local int8=()
     if pose_wants_int8 "$name"; then
-      local clips
-      mapfile -t clips < <(pose_calibration_clips)
-      int8=(--int8 "$ROOT/models/pose/$name-int8.onnx" --calibration "${clips[@]}")
+      int8=(--int8 "$ROOT/models/pose/$name-int8.onnx" --ranges "$(pose_int8_ranges "$name")")
+      if [ ! -f "$(pose_int8_ranges "$name")" ]; then
+        local clips
+        mapfile -t clips < <(pose_calibration_clips)
+        int8+=(--calibration "${clips[@]}")
+        log "portal: calibrating $name-int8 on ${#clips[@]} clips; the ranges go to $(pose_int8_ranges "$name") (commit it)"
+      fi
     fi
     dotnet "$converter" "$src/models/$name.json" "$ROOT/models/pose/$name.onnx" \
       --card "$ROOT/models/pose/$name.card.json" --name "$name" --input-size "$size" "${int8[@]}" \

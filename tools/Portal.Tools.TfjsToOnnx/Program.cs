@@ -7,7 +7,8 @@ using Portal.Tools.TfjsToOnnx.Quantization;
 // Converts a TensorFlow.js graph model to ONNX and, with --card, writes the model card beside it. --heads true (single-
 // pose MoveNet only) also writes OUT.heads.onnx, the batchable variant that stops at the heads (see MoveNetHeads).
 // --int8 INT8.onnx --calibration CLIP... also writes the int8 QDQ graph calibrated on frames of those clips (see
-// QdqQuantizer), with its own card INT8.card.json when --card is given.
+// QdqQuantizer), with its own card INT8.card.json when --card is given; --ranges FILE keeps that calibration's result
+// (written after calibrating) and stands in for the clips where they are not (read when no --calibration is given).
 // Parsed by System.CommandLine, as Portal.Cli is.
 var modelArgument = new Argument<string>("MODEL.json") { Description = "the TensorFlow.js graph model (weight shards beside it)" };
 var outputArgument = new Argument<string>("OUT.onnx") { Description = "the ONNX file to write" };
@@ -23,11 +24,12 @@ var heads = new Option<bool>("--heads") { Description = "also write OUT.heads.on
 var outputs = new Option<string?>("--outputs") { Description = "NAME=TF_TENSOR,... (default: output=Identity)" };
 var aliases = new Option<string?>("--alias") { Description = "TF_NODE=TF_TENSOR,..." };
 var dynamicBatch = new Option<bool>("--dynamic-batch") { Description = "make the batch dimension dynamic" };
-var int8 = new Option<string?>("--int8") { Description = "also write the int8 (QDQ) graph to this file, calibrated on --calibration" };
+var int8 = new Option<string?>("--int8") { Description = "also write the int8 (QDQ) graph to this file, calibrated on --calibration (or with --ranges)" };
 var calibration = new Option<string[]>("--calibration") { Description = "video clips whose frames calibrate --int8", AllowMultipleArgumentsPerToken = true };
+var ranges = new Option<string?>("--ranges") { Description = "the calibration's tensor ranges: written here after --calibration, read from here without it" };
 var root = new RootCommand("Portal.Tools.TfjsToOnnx: a TensorFlow.js graph model to ONNX, with its model card")
 {
-    modelArgument, outputArgument, card, name, inputSize, sourcePackage, sourceVersion, sourceIntegrity, licence, converterHash, heads, outputs, aliases, dynamicBatch, int8, calibration,
+    modelArgument, outputArgument, card, name, inputSize, sourcePackage, sourceVersion, sourceIntegrity, licence, converterHash, heads, outputs, aliases, dynamicBatch, int8, calibration, ranges,
 };
 root.Validators.Add(result =>
 {
@@ -36,9 +38,9 @@ root.Validators.Add(result =>
         result.AddError("--card needs --name.");
     }
 
-    if (result.GetValue(int8) is not null && (result.GetValue(calibration) ?? []).Length == 0)
+    if (result.GetValue(int8) is not null && (result.GetValue(calibration) ?? []).Length == 0 && result.GetValue(ranges) is null)
     {
-        result.AddError("--int8 needs at least one --calibration clip.");
+        result.AddError("--int8 needs at least one --calibration clip, or the --ranges file of an earlier calibration.");
     }
 });
 root.SetAction(async (parsed, cancellationToken) =>
@@ -86,7 +88,27 @@ root.SetAction(async (parsed, cancellationToken) =>
         if (parsed.GetValue(int8) is { } int8Path)
         {
             var size = facts.InputSize ?? (int)converted.InputShape[1];
-            var calibrated = await Calibrator.RunAsync(converted, size, parsed.GetRequiredValue(calibration), cancellationToken);
+            var clips = parsed.GetValue(calibration) ?? [];
+            var rangesPath = parsed.GetValue(ranges);
+            Calibrator.Result calibrated;
+            if (clips.Length > 0)
+            {
+                calibrated = await Calibrator.RunAsync(converted, size, clips, cancellationToken);
+                if (rangesPath is not null)
+                {
+                    await CalibrationFile.WriteAsync(rangesPath, calibrated, cancellationToken);
+                }
+            }
+            else
+            {
+                calibrated = await CalibrationFile.ReadAsync(rangesPath!, cancellationToken);
+                var lacking = QdqQuantizer.CalibrationTensors(converted.Graph).Where(t => !calibrated.Ranges.ContainsKey(t)).ToList();
+                if (lacking.Count > 0)
+                {
+                    throw new InvalidDataException($"{rangesPath} has no range for {lacking.Count} tensor(s) this graph quantizes (first: {lacking[0]}): calibrate again with --calibration");
+                }
+            }
+
             var quantized = QdqQuantizer.Quantize(converted.Graph, calibrated.Ranges);
             var int8Bytes = quantized.ToModelProto(TfjsToOnnxConverter.Opset, "Portal.Tools.TfjsToOnnx", metadata);
             await File.WriteAllBytesAsync(int8Path + ".tmp", int8Bytes, cancellationToken);

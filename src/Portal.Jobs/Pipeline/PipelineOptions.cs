@@ -11,8 +11,12 @@ public sealed class PipelineOptions
     /// <summary>Directory with the model cards (<c>pose/NAME.card.json</c>, <c>actions/NAME.card.json</c>) and their ONNX files.</summary>
     public string ModelsRoot { get; set; } = "models";
 
-    /// <summary>Pose model by card name; MultiPose finds every person.</summary>
-    public string PoseModel { get; set; } = "movenet-multipose";
+    /// <summary>
+    /// Pose model by card name; MultiPose finds every person. Its int8 graph by default: 1.5 to 1.8 times the float
+    /// graph's speed on CPU, chosen by a rule declared before its run (docs/benchmarks.md, "Is the int8 graph's effect
+    /// on the action labels within what a re-encode does?"); <c>movenet-multipose</c> is the float graph.
+    /// </summary>
+    public string PoseModel { get; set; } = "movenet-multipose-int8";
 
     /// <summary>Action model by card name (under models/actions).</summary>
     public string ActionModel { get; set; } = ModelCatalog.DefaultActionModel;
