@@ -153,10 +153,30 @@ public class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Video {id} still {video.Status} at stage '{video.Stage}' after the timeout.");
+                throw new TimeoutException($"Video {id} still {video.Status} at stage '{video.Stage}' after the timeout. {HangfireState()}");
             }
 
             await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
+    /// What Hangfire's own bookkeeping says (servers and their heartbeats, queue lengths, the jobs in progress), for a
+    /// timeout's message: a video that never leaves Queued is otherwise a 4-minute mystery (seen once, stop 23).
+    /// </summary>
+    private string HangfireState()
+    {
+        try
+        {
+            var monitoring = Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+            var servers = string.Join("; ", monitoring.Servers().Select(s => $"{s.Name} ({s.WorkersCount} workers, queues {string.Join(",", s.Queues)}, heartbeat {s.Heartbeat:HH:mm:ss})"));
+            var queues = string.Join(", ", monitoring.Queues().Select(q => $"{q.Name} {q.Length} enqueued"));
+            var processing = string.Join("; ", monitoring.ProcessingJobs(0, 10).Select(j => $"{j.Value.Job?.Type.Name}.{j.Value.Job?.Method.Name} since {j.Value.StartedAt:HH:mm:ss} on {j.Value.ServerId}"));
+            return $"Hangfire at {DateTime.UtcNow:HH:mm:ss}: servers [{servers}]; queues [{queues}]; processing [{processing}]; scheduled {monitoring.ScheduledCount()}, failed {monitoring.FailedCount()}.";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"(Hangfire's state could not be read: {e.Message})";
         }
     }
 
