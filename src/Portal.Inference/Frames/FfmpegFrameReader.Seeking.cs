@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Portal.Inference.Frames;
@@ -20,39 +19,9 @@ public static partial class FfmpegFrameReader
     /// </summary>
     /// <param name="info">The video's <see cref="FfmpegProbe.ProbeAsync"/> result: its rate snaps a time to its frame,
     /// and its frame count keeps the last one in reach.</param>
-    public static async IAsyncEnumerable<RgbFrame> ReadFramesAtAsync(string path, VideoInfo info, IReadOnlyList<double> seconds,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Video not found: '{path}'.", path);
-        }
-
-        var frameBytes = checked(info.Width * info.Height * 3);
-        var buffer = new byte[checked(frameBytes * Math.Min(FramesPerProcess, Math.Max(1, seconds.Count)))];
-        for (var first = 0; first < seconds.Count; first += FramesPerProcess)
-        {
-            var times = seconds.Skip(first).Take(FramesPerProcess).ToList();
-            var seeks = times.Select(t => SeekTimeOfFrameNearest(t, info)).ToList();
-            var read = await ReadFirstFramesAsync(path, seeks, buffer, frameBytes, cancellationToken);
-            if (read < times.Count)
-            {
-                // Fewer frames than inputs: which one is missing cannot be told, so each time is read on its own.
-                for (var i = 0; i < times.Count; i++)
-                {
-                    if (await ReadFirstFramesAsync(path, [seeks[i]], buffer.AsMemory(i * frameBytes, frameBytes), frameBytes, cancellationToken) < 1)
-                    {
-                        throw new FfmpegException($"ffmpeg returned no frame at {times[i]:0.###} s of '{path}'.");
-                    }
-                }
-            }
-
-            for (var i = 0; i < times.Count; i++)
-            {
-                yield return new RgbFrame(first + i, times[i], info.Width, info.Height, buffer.AsMemory(i * frameBytes, frameBytes));
-            }
-        }
-    }
+    public static IAsyncEnumerable<RgbFrame> ReadFramesAtAsync(string path, VideoInfo info, IReadOnlyList<double> seconds,
+        CancellationToken cancellationToken = default) =>
+        new FramePageReader(path, info).ReadAsync(seconds, cancellationToken);
 
     /// <summary>
     /// Where to seek so that the first frame decoded is the one nearest <paramref name="seconds"/>: half a frame before
@@ -75,7 +44,7 @@ public static partial class FfmpegFrameReader
     }
 
     /// <summary>One ffmpeg process: the first frame from each seek point into <paramref name="into"/>, in order; returns how many came.</summary>
-    private static async Task<int> ReadFirstFramesAsync(string path, IReadOnlyList<double> seeks, Memory<byte> into, int frameBytes, CancellationToken cancellationToken)
+    internal static async Task<int> ReadFirstFramesAsync(string path, IReadOnlyList<double> seeks, Memory<byte> into, int frameBytes, CancellationToken cancellationToken)
     {
         List<string> arguments = ["-nostdin", "-v", "error"];
         var graph = new StringBuilder();

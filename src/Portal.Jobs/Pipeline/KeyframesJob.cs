@@ -29,6 +29,7 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         var toProxyX = info.Width / (float)sourceWidth;
         var toProxyY = info.Height / (float)sourceHeight;
         var done = 0;
+        var frames = new FramePageReader(proxy.Path, info);
         (int Number, byte[] Poses)? track = null;
         // Segments a page at a time in (track, index) order, and of a track only the poses blob: memory does not grow
         // with the video's length nor with how long a person stays in view. One ffmpeg process reads a page's frames.
@@ -36,7 +37,7 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         while (page.Count > 0)
         {
             var times = page.Select(s => s.KeyframeSeconds!.Value).ToList();
-            await foreach (var frame in FfmpegFrameReader.ReadFramesAtAsync(proxy.Path, info, times, cancellationToken: context.CancellationToken))
+            await foreach (var frame in frames.ReadAsync(times, context.CancellationToken))
             {
                 var segment = page[frame.Index];
                 if (track?.Number != segment.TrackNumber)
