@@ -45,26 +45,19 @@ public static class PoseAgreement
     /// </summary>
     public static List<(Window First, Window Second)> Pair(IReadOnlyList<Window> first, IReadOnlyList<Window> second, double maxDistance, long startGapBelowMs)
     {
-        var candidates = new List<(Window A, Window B, long Gap, double Distance)>();
-        var byStart = second.OrderBy(w => w.StartMs).ToList();
-        foreach (var a in first)
-        {
-            // The second side's windows from the earliest start in reach on (a binary search on the sorted starts).
-            var lo = LowerBound(byStart, a.StartMs - startGapBelowMs + 1);
-            for (var i = lo; i < byStart.Count && byStart[i].StartMs < a.StartMs + startGapBelowMs; i++)
-            {
-                var b = byStart[i];
-                var distance = Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2));
-                if (distance <= maxDistance)
-                {
-                    candidates.Add((a, b, Math.Abs(a.StartMs - b.StartMs), distance));
-                }
-            }
-        }
+        // A clip has hundreds of windows a side: every pair is looked at, no index needed.
+        var candidates =
+            from a in first
+            from b in second
+            let gap = Math.Abs(a.StartMs - b.StartMs)
+            let distance = Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2))
+            where gap < startGapBelowMs && distance <= maxDistance
+            orderby gap, distance
+            select (a, b);
 
         var pairs = new List<(Window, Window)>();
         var used = new HashSet<Window>(ReferenceEqualityComparer.Instance);
-        foreach (var (a, b, _, _) in candidates.OrderBy(c => c.Gap).ThenBy(c => c.Distance))
+        foreach (var (a, b) in candidates)
         {
             if (!used.Contains(a) && !used.Contains(b))
             {
@@ -75,18 +68,6 @@ public static class PoseAgreement
         }
 
         return pairs;
-    }
-
-    private static int LowerBound(List<Window> sorted, long startMs)
-    {
-        var (lo, hi) = (0, sorted.Count);
-        while (lo < hi)
-        {
-            var mid = (lo + hi) / 2;
-            (lo, hi) = sorted[mid].StartMs < startMs ? (mid + 1, hi) : (lo, mid);
-        }
-
-        return lo;
     }
 
     // Every window's top-1 label and where its person is, the number of people seen in each frame, the number of

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Portal.Tools.TfjsToOnnx.Quantization;
 
@@ -46,10 +45,7 @@ internal static class CalibrationFile
             [.. file.Clips.Select(c => (c.Clip, c.Frames))]);
     }
 
-    private sealed record FileShape(
-        [property: JsonPropertyName("about")] string About,
-        [property: JsonPropertyName("clips")] List<ClipShape>? Clips,
-        [property: JsonPropertyName("ranges")] SortedDictionary<string, float[]>? Ranges);
+    private sealed record FileShape(string About, List<ClipShape>? Clips, SortedDictionary<string, float[]>? Ranges);
 
     private sealed record ClipShape(string Clip, int Frames);
 }
