@@ -10,7 +10,8 @@
 # pipeline (user + system, ffmpeg included: a measure other people's load on a shared machine hardly moves), the
 # worker's peak RSS during that clip, and the wall seconds of each stage; then the poses stage's own breakdown, which
 # the stage measures as it runs and logs at its end (PoseStagePhases: decode wait, letterbox, inference, keypoint
-# decoding, tracking, blob packing, database writes, progress), with each phase's share of that stage's wall time.
+# decoding, tracking, blob packing, database writes, progress), with each phase's share of that stage's wall time, and
+# the keyframes stage's (KeyframeStagePhases: waiting for ffmpeg's frames, drawing and encoding, the rest).
 # Portal__Inference__IntraOpThreads=N, Portal__Inference__AllowSpinning=true, Portal__Pipeline__DecodeReadAhead=N
 # (0: sequential) and Portal__Pipeline__PoseModel=CARD pass through to the worker; the floor runs with the same
 # threads, spinning and model.
@@ -127,5 +128,8 @@ cmd_bench_pipeline() {
     else
       echo "  poses stage: no phase line in the log"
     fi
+    # The keyframes stage's line (KeyframeStagePhases), when the clip had keyframes.
+    phases="$({ cat "$work/portal.log" "$work/worker.log" 2>/dev/null || true; } | { grep -o 'keyframe stage phases: .*' || true; } | tail -n 1)"
+    [ -n "$phases" ] && echo "  keyframes stage (s): ${phases#keyframe stage phases: }"
   done
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Portal.Inference.Blobs;
 using Portal.Inference.Frames;
 using Portal.Inference.Pose;
@@ -29,40 +31,72 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         var toProxyX = info.Width / (float)sourceWidth;
         var toProxyY = info.Height / (float)sourceHeight;
         var done = 0;
-        var frames = new FramePageReader(proxy.Path, info);
+        // Two readers, one buffer each: the next page's ffmpeg process runs on the other core while this page's
+        // keyframes are drawn and encoded (on the 139 s clip, 18 keyframes: reading 0.4 s, drawing and encoding 0.6 s,
+        // one after the other before).
+        var (readers, current) = (new[] { new FramePageReader(proxy.Path, info), new FramePageReader(proxy.Path, info) }, 0);
         (int Number, byte[] Poses)? track = null;
+        var phases = new KeyframeStagePhases();
         // Segments a page at a time in (track, index) order, and of a track only the poses blob: memory does not grow
         // with the video's length nor with how long a person stays in view. One ffmpeg process reads a page's frames.
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var page = await NextPageAsync(withKeyframes, after: null, context.CancellationToken);
-        while (page.Count > 0)
+        var reading = page.Count > 0 ? readers[current].ReadPageAsync(Times(page), stopReading.Token) : null;
+        try
         {
-            var times = page.Select(s => s.KeyframeSeconds!.Value).ToList();
-            await foreach (var frame in frames.ReadAsync(times, context.CancellationToken))
+            while (page.Count > 0)
             {
-                var segment = page[frame.Index];
-                if (track?.Number != segment.TrackNumber)
+                var waiting = Stopwatch.GetTimestamp();
+                var frames = await reading!;
+                phases.FrameWait += Stopwatch.GetTimestamp() - waiting;
+                var next = await NextPageAsync(withKeyframes, page[^1], context.CancellationToken);
+                current = 1 - current;
+                reading = next.Count > 0 ? readers[current].ReadPageAsync(Times(next), stopReading.Token) : null;
+                foreach (var frame in frames)
                 {
-                    var poses = await context.Db.Tracks.Where(t => t.RunId == run.Id && t.TrackNumber == segment.TrackNumber).Select(t => t.Poses).SingleAsync(context.CancellationToken);
-                    track = (segment.TrackNumber, poses);
+                    var segment = page[frame.Index];
+                    if (track?.Number != segment.TrackNumber)
+                    {
+                        var poses = await context.Db.Tracks.Where(t => t.RunId == run.Id && t.TrackNumber == segment.TrackNumber).Select(t => t.Poses).SingleAsync(context.CancellationToken);
+                        track = (segment.TrackNumber, poses);
+                    }
+
+                    var pose = PoseBlob.Decode(track.Value.Poses, PoseBlob.NearestFrame(track.Value.Poses, frame.Time), 1)[0];
+                    var heat = await JointHeatAtAsync(context, segment, frame.Time);
+                    var keypoints = pose.Person.Keypoints.Select(k => new Keypoint(k.X * toProxyX, k.Y * toProxyY, k.Score)).ToList();
+                    var key = MediaKeys.Keyframe(run.Id, segment.TrackNumber, segment.SegmentIndex);
+                    var drawing = Stopwatch.GetTimestamp();
+                    await using (var file = Services.Media.OpenWrite(key))
+                    {
+                        KeyframeRenderer.WritePng(frame.Rgb.Span, frame.Width, frame.Height, keypoints, heat, file);
+                    }
+
+                    phases.Drawing += Stopwatch.GetTimestamp() - drawing;
+                    segment.SetKeyframe(key);
+                    phases.Keyframes++;
+                    await context.ReportAsync(++done / (double)total);
                 }
 
-                var pose = PoseBlob.Decode(track.Value.Poses, PoseBlob.NearestFrame(track.Value.Poses, frame.Time), 1)[0];
-                var heat = await JointHeatAtAsync(context, segment, frame.Time);
-                var keypoints = pose.Person.Keypoints.Select(k => new Keypoint(k.X * toProxyX, k.Y * toProxyY, k.Score)).ToList();
-                var key = MediaKeys.Keyframe(run.Id, segment.TrackNumber, segment.SegmentIndex);
-                await using (var file = Services.Media.OpenWrite(key))
-                {
-                    KeyframeRenderer.WritePng(frame.Rgb.Span, frame.Width, frame.Height, keypoints, heat, file);
-                }
-
-                segment.SetKeyframe(key);
-                await context.ReportAsync(++done / (double)total);
+                await context.FlushResultsAsync();
+                // The flush stops tracking every row, the next page's too (loaded before it, for the read ahead).
+                context.Db.Segments.AttachRange(next);
+                page = next;
             }
-
-            await context.FlushResultsAsync();
-            page = await NextPageAsync(withKeyframes, page[^1], context.CancellationToken);
         }
+        finally
+        {
+            // Leaving early (an error, a cancel): stop the read ahead and let it end before the proxy's lease does.
+            if (reading is not null)
+            {
+                await stopReading.CancelAsync();
+                await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
+        Services.Logger.LogInformation("Run {RunId}: {Phases}", run.Id, phases);
     }
+
+    private static List<double> Times(List<SegmentRecord> page) => [.. page.Select(s => s.KeyframeSeconds!.Value)];
 
     /// <summary>The segments after <paramref name="after"/> in (track, index) order, as many as one ffmpeg process reads.</summary>
     private static Task<List<SegmentRecord>> NextPageAsync(

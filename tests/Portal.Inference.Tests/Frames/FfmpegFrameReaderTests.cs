@@ -139,6 +139,30 @@ public class FfmpegFrameReaderTests
     }
 
     [Fact]
+    public async Task FramePageReader_TwoReaders_KeepTheirPagesApart_WhileOneReadsAheadOfTheOther()
+    {
+        var path = TestPaths.Video("tfjs_pose_1.mp4");
+        var info = await FfmpegProbe.ProbeAsync(path);
+        var every = new List<byte[]>();
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(path))
+        {
+            every.Add(frame.Rgb.ToArray());
+        }
+
+        // As the keyframe stage does: the second page (no larger than the first) is read while the first is in use.
+        var (first, second) = (new FramePageReader(path, info), new FramePageReader(path, info));
+        var page1 = await first.ReadPageAsync([1.0, 0.0, 0.5]);
+        var reading = second.ReadPageAsync([2.0, 3.0]);
+        Assert.True(page1[0].Rgb.Span.SequenceEqual(every[30]) && page1[1].Rgb.Span.SequenceEqual(every[0]), "the first page changed");
+        var page2 = await reading;
+
+        Assert.Equal([0, 1], page2.Select(f => f.Index));
+        Assert.True(page2[0].Rgb.Span.SequenceEqual(every[60]) && page2[1].Rgb.Span.SequenceEqual(every[90]), "not the second page's frames");
+        Assert.True(page1[0].Rgb.Span.SequenceEqual(every[30]), "reading the second page overwrote the first");
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => first.ReadPageAsync(new double[FfmpegFrameReader.FramesPerProcess + 1]));
+    }
+
+    [Fact]
     public async Task ReadFramesAtAsync_FailsWithFfmpegsMessage_OnAFileThatIsNotAVideo()
     {
         using var temp = new TempDirectory();
