@@ -12,7 +12,7 @@
 #                0 = oldest first (the margins keep the eight simultaneous uploads' probes, whose enqueue order
 #                is a matter of milliseconds, from counting)
 #   peak_MiB     the worker process's VmHWM (ffmpeg children not included), against the limit single × (1 + 0.2 × jobs)
-# The worker's intra-op threads follow its rule (InferenceOptions.ThreadsPerJob) unless Portal__Inference__IntraOpThreads
+# The worker's intra-op threads follow its rule (InferenceOptions.FillJobShare) unless Portal__Inference__IntraOpThreads
 # is set.
 cmd_bench_concurrency() {
   require_system_packages ffmpeg:ffmpeg

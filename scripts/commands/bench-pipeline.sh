@@ -12,9 +12,9 @@
 # the stage measures as it runs and logs at its end (PoseStagePhases: decode wait, letterbox, inference, keypoint
 # decoding, tracking, blob packing, database writes, progress), with each phase's share of that stage's wall time, and
 # the keyframes stage's (KeyframeStagePhases: waiting for ffmpeg's frames, drawing and encoding, the rest).
-# Portal__Inference__IntraOpThreads=N, Portal__Inference__AllowSpinning=true, Portal__Pipeline__DecodeReadAhead=N
-# (0: sequential) and Portal__Pipeline__PoseModel=CARD pass through to the worker; the floor runs with the same
-# threads, spinning and model.
+# Portal__Inference__IntraOpThreads=N, Portal__Inference__FramesInFlight=N, Portal__Inference__AllowSpinning=true,
+# Portal__Pipeline__DecodeReadAhead=N (0: sequential) and Portal__Pipeline__PoseModel=CARD pass through to the worker;
+# the floor runs with the same threads, frames in flight, spinning and model.
 cmd_bench_pipeline() {
   require_system_packages ffmpeg:ffmpeg jq:jq
   build_solution
@@ -64,25 +64,20 @@ cmd_bench_pipeline() {
   local token
   token="$(ConnectionStrings__Portal="$(pg_connection_string "$work/postgres" portal)" new_api_token bench@localhost)"
 
-  # The worker's intra-op threads: as configured, else its rule for one job at a time on this machine's cores
-  # (InferenceOptions.ThreadsPerJob); the floor gets the same.
-  # The floor runs the pipeline's pose model (Portal__Pipeline__PoseModel picks another card, a quantized one say).
+  # The floor runs the pipeline's pose model (Portal__Pipeline__PoseModel picks another card, a quantized one say),
+  # spinning, intra-op threads and frames in flight: the last two as the worker's poses stage logged them for the same
+  # clip (its rule, InferenceOptions.FillJobShare, unless configured), so the floor runs after the pipeline.
   local pose_model="${Portal__Pipeline__PoseModel:-movenet-multipose-int8}" # PipelineOptions.PoseModel's default
   local spinning="${Portal__Inference__AllowSpinning:-false}" # InferenceOptions.AllowSpinning's default
-  local threads="${Portal__Inference__IntraOpThreads:-0}"
-  [ "$threads" = 0 ] && threads="$(nproc)"
-  log "bench-pipeline: pose model $pose_model, intra-op threads $threads, spinning $spinning (worker and floor), decode read-ahead ${Portal__Pipeline__DecodeReadAhead:-default}, $(nproc) CPUs"
+  log "bench-pipeline: pose model $pose_model, spinning $spinning (worker and floor), decode read-ahead ${Portal__Pipeline__DecodeReadAhead:-default}, $(nproc) CPUs"
   printf '%-40s %8s %9s %9s %9s %10s %9s %9s %9s %9s\n' clip video_s decode_s floor_s pipe_s video_s/s overhead floor_cpu pipe_cpu peak_MiB
-  local clip name duration t0 t1 decode floor floor_cpu pipeline pipeline_cpu cpu0 id status peak load0
+  local clip name duration t0 t1 decode floor floor_cpu pipeline pipeline_cpu cpu0 id status peak load0 phases threads in_flight
   for clip in "${clips[@]}"; do
     name="$(basename "$clip")"
     load0="$(cut -d' ' -f1 /proc/loadavg)"
     duration="$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$clip")"
     t0=$(date +%s.%N); ffmpeg -v error -i "$clip" -f null - ; t1=$(date +%s.%N)
     decode=$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
-    # bash's `time` reports wall, user and system seconds of the floor, its ffmpeg child included.
-    read -r floor floor_cpu < <({ TIMEFORMAT='%R %U %S'; time dotnet "$(build_output Portal.Cli)/portal-cli.dll" pose --models "$ROOT/models" "$clip" \
-      --model "$pose_model" --fps 10 --threads "$threads" --allow-spinning "$spinning" --out "$work/floor.json" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }')
     # The worker's peak is measured per clip: writing 5 to clear_refs resets VmHWM to the current RSS.
     echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "portal: cannot reset the peak RSS; peak_MiB is the process's peak so far"
     cpu0=$(process_cpu_seconds "$pid")
@@ -103,6 +98,14 @@ cmd_bench_pipeline() {
     pipeline=$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
     pipeline_cpu=$(awk -v a="$(process_cpu_seconds "$pid")" -v b="$cpu0" 'BEGIN { printf "%.2f", a - b }')
     peak=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
+    # The poses stage's own breakdown, from the line it logged at its end (the last one: this clip's).
+    phases="$({ cat "$work/portal.log" "$work/worker.log" 2>/dev/null || true; } | { grep -o 'pose stage phases: .*' || true; } | tail -n 1)"
+    threads="$(sed -nE 's/.* threads=([0-9]+) .*/\1/p' <<<"$phases")"
+    in_flight="$(sed -nE 's/.* frames_in_flight=([0-9]+) .*/\1/p' <<<"$phases")"
+    # bash's `time` reports wall, user and system seconds of the floor, its ffmpeg child included.
+    read -r floor floor_cpu < <({ TIMEFORMAT='%R %U %S'; time dotnet "$(build_output Portal.Cli)/portal-cli.dll" pose --models "$ROOT/models" "$clip" \
+      --model "$pose_model" --fps 10 --threads "${threads:-0}" --frames-in-flight "${in_flight:-1}" --allow-spinning "$spinning" \
+      --out "$work/floor.json" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }')
     printf '%-40s %8.1f %9s %9s %9s %10.2f %8.0f%% %9s %9s %9s %s\n' "$name" "$duration" "$decode" "$floor" "$pipeline" \
       "$(awk -v d="$duration" -v p="$pipeline" 'BEGIN { print d / p }')" \
       "$(awk -v f="$floor" -v p="$pipeline" 'BEGIN { print 100 * (p - f) / f }')" "$floor_cpu" "$pipeline_cpu" "$peak" "$status"
@@ -114,13 +117,10 @@ cmd_bench_pipeline() {
       function seconds(t, parts) { split(t, parts, ":"); return parts[1] * 3600 + parts[2] * 60 + parts[3] }
       { printf " %s %.1f", $1, seconds($2); if (seconds($3) > 0.05) printf " (+%.1f)", seconds($3) }')"
     printf '%s; load average %s at the start, %s at the end\n' "$line" "$load0" "$(cut -d' ' -f1 /proc/loadavg)"
-    # The poses stage's own breakdown, from the line it logged at its end (the last one: this clip's).
-    local phases
-    phases="$({ cat "$work/portal.log" "$work/worker.log" 2>/dev/null || true; } | { grep -o 'pose stage phases: .*' || true; } | tail -n 1)"
     if [ -n "$phases" ]; then
       awk '{
-        for (i = 4; i <= NF; i++) { split($i, kv, "="); value[kv[1]] = kv[2]; if (i > 7) order[++n] = kv[1] }
-        printf "  poses stage (s): %d frames, intra-op threads %s, read-ahead %s, wall %.2f, %.1f frames/s\n", value["frames"], value["threads"], value["read_ahead"], value["wall"], value["frames"] / value["wall"]
+        for (i = 4; i <= NF; i++) { split($i, kv, "="); value[kv[1]] = kv[2]; if (i > 8) order[++n] = kv[1] }
+        printf "  poses stage (s): %d frames, %s in flight, intra-op threads %s, read-ahead %s, wall %.2f, %.1f frames/s\n", value["frames"], value["frames_in_flight"], value["threads"], value["read_ahead"], value["wall"], value["frames"] / value["wall"]
         line = "   "
         for (i = 1; i <= n; i++) line = line sprintf(" %s %.2f (%.0f%%)", order[i], value[order[i]], 100 * value[order[i]] / value["wall"])
         print line
@@ -130,6 +130,6 @@ cmd_bench_pipeline() {
     fi
     # The keyframes stage's line (KeyframeStagePhases), when the clip had keyframes.
     phases="$({ cat "$work/portal.log" "$work/worker.log" 2>/dev/null || true; } | { grep -o 'keyframe stage phases: .*' || true; } | tail -n 1)"
-    [ -n "$phases" ] && echo "  keyframes stage (s): ${phases#keyframe stage phases: }"
+    if [ -n "$phases" ]; then echo "  keyframes stage (s): ${phases#keyframe stage phases: }"; fi
   done
 }

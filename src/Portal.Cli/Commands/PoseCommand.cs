@@ -32,15 +32,23 @@ internal static class PoseCommand
                 result.AddError("--threads must be 0 or more.");
             }
         });
+        var inFlight = new Option<int>("--frames-in-flight") { Description = "MultiPose: frames run at once, each by its own session (the worker's rule: its cores, one intra-op thread each)", DefaultValueFactory = _ => 1 };
+        inFlight.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--frames-in-flight must be 1 or more.");
+            }
+        });
         var spinning = new Option<bool>("--allow-spinning") { Description = "ONNX Runtime's idle intra-op threads spin (true) or sleep (false, the worker's default)", DefaultValueFactory = _ => new InferenceOptions().AllowSpinning };
         var models = new ModelsOption();
-        var command = new Command("pose", "poses of every frame of a video, in Portal's skeleton format") { video, model, fps, output, provider, crop, detector, threads, spinning, models };
+        var command = new Command("pose", "poses of every frame of a video, in Portal's skeleton format") { video, model, fps, output, provider, crop, detector, threads, inFlight, spinning, models };
         return command.WithAction((parsed, cancellationToken) => RunAsync(
             parsed.GetRequiredValue(video), parsed.GetValue(model), parsed.GetValue(fps), parsed.GetRequiredValue(output), parsed.GetValue(provider),
-            parsed.GetRequiredValue(crop) == "on", parsed.GetValue(detector), parsed.GetValue(threads), parsed.GetValue(spinning), models.Root(parsed), cancellationToken));
+            parsed.GetRequiredValue(crop) == "on", parsed.GetValue(detector), parsed.GetValue(threads), parsed.GetValue(inFlight), parsed.GetValue(spinning), models.Root(parsed), cancellationToken));
     }
 
-    private static async Task<int> RunAsync(string video, string? model, double? fps, string output, ExecutionProvider provider, bool crop, string? detectorPath, int threads, bool allowSpinning, string modelsRoot, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string video, string? model, double? fps, string output, ExecutionProvider provider, bool crop, string? detectorPath, int threads, int framesInFlight, bool allowSpinning, string modelsRoot, CancellationToken cancellationToken)
     {
         // --detector: top-down, the person detector then the single-pose model (Thunder unless --model says) per person.
         var modelName = model ?? (detectorPath is null ? "movenet-lightning" : "movenet-thunder");
@@ -62,6 +70,15 @@ internal static class PoseCommand
             throw new CliUsageException($"--detector needs a single-pose --model (movenet-lightning or movenet-thunder), not {modelName}.");
         }
 
+        if (framesInFlight > 1 && !estimator.IsMultiPose)
+        {
+            throw new CliUsageException($"--frames-in-flight is for MultiPose (one frame per call); {modelName} already takes frames in batches.");
+        }
+
+        // The first estimator and framesInFlight - 1 more, one frame each at a time (PoseEstimatorGroup).
+        var more = Enumerable.Range(1, framesInFlight - 1).Select(_ => PoseEstimator.Open(modelsRoot, modelName, sessions)).ToList();
+        using var ownMore = new OwnedEstimators(more);
+        var group = new PoseEstimatorGroup([estimator, .. more]);
         using var detector = detectorPath is null ? null : new PersonDetector(detectorPath, sessions);
         var topDown = detector is null ? null : new TopDownPoseEstimator(detector, estimator);
         var info = await FfmpegProbe.ProbeAsync(video, cancellationToken);
@@ -71,11 +88,12 @@ internal static class PoseCommand
         var people = 0;
         // Without crop tracking, frames are independent and go to the model in batches (the reader reuses its
         // buffer, so a batch holds copies).
-        var pending = new List<(int Index, double Time, ReadOnlyMemory<byte> Rgb)>();
+        var pending = new List<RgbFrame>();
         int width = info.Width, height = info.Height;
+        var perCall = estimator.IsMultiPose ? group.Size : estimator.MaxBatch;
         void Flush()
         {
-            var results = estimator.EstimateBatch([.. pending.Select(p => p.Rgb)], width, height);
+            var results = estimator.IsMultiPose ? group.Estimate(pending) : estimator.EstimateBatch([.. pending.Select(p => p.Rgb)], width, height);
             for (var i = 0; i < pending.Count; i++)
             {
                 people += results[i].Count;
@@ -96,8 +114,8 @@ internal static class PoseCommand
             }
 
             (width, height) = (frame.Width, frame.Height);
-            pending.Add((frame.Index, frame.Time, frame.Rgb.ToArray()));
-            if (pending.Count == estimator.MaxBatch)
+            pending.Add(frame with { Rgb = frame.Rgb.ToArray() });
+            if (pending.Count == perCall)
             {
                 Flush();
             }
@@ -131,5 +149,10 @@ internal static class PoseCommand
         var seconds = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"{output}: {frames.Count} frames, {people} poses, {estimator.Card.Name}, {frames.Count / Math.Max(seconds, 1e-9):F1} frames/s");
         return 0;
+    }
+
+    private sealed class OwnedEstimators(List<PoseEstimator> estimators) : IDisposable
+    {
+        public void Dispose() => estimators.ForEach(e => e.Dispose());
     }
 }

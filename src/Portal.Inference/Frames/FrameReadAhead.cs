@@ -11,19 +11,23 @@ namespace Portal.Inference.Frames;
 public static class FrameReadAhead
 {
     /// <summary>
-    /// The frames of <paramref name="source"/>, read ahead on another task. As with <see cref="FfmpegFrameReader"/>, a
-    /// yielded frame's memory is valid until the enumeration moves on: it is then handed back for a later frame, so at
-    /// most <paramref name="depth"/> + 2 frame buffers ever exist, whatever the video's length. A failure of the source
+    /// The frames of <paramref name="source"/>, read ahead on another task. A yielded frame's memory is valid until the
+    /// consumer has asked for <paramref name="hold"/> more frames (1, the default: until the enumeration moves on, as
+    /// with <see cref="FfmpegFrameReader"/>; a consumer that works on n frames at once holds n): it is then handed back
+    /// for a later frame, so at most <paramref name="depth"/> + <paramref name="hold"/> + 1 frame buffers ever exist,
+    /// whatever the video's length. A failure of the source
     /// (an <see cref="FfmpegException"/>) is thrown to the consumer after the frames read before it; a consumer that
     /// stops early or is cancelled stops the reading task (and so kills ffmpeg) before this returns.
     /// </summary>
-    public static async IAsyncEnumerable<RgbFrame> ReadAheadAsync(this IAsyncEnumerable<RgbFrame> source, int depth, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static async IAsyncEnumerable<RgbFrame> ReadAheadAsync(this IAsyncEnumerable<RgbFrame> source, int depth, [EnumeratorCancellation] CancellationToken cancellationToken = default, int hold = 1)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(depth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hold);
         var filled = Channel.CreateBounded<(RgbFrame Frame, byte[] Buffer)>(new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true });
-        // Buffers the consumer is done with; never more than depth + 2 exist, so this needs no bound of its own.
+        // Buffers the consumer is done with; never more than depth + hold + 1 exist, so this needs no bound of its own.
         var free = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var held = new Queue<byte[]>(hold);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reading = Task.Run(() => ReadAsync(source, filled.Writer, free.Reader, stop.Token), CancellationToken.None);
         try
@@ -33,9 +37,13 @@ public static class FrameReadAhead
                 while (filled.Reader.TryRead(out var item))
                 {
                     yield return item.Frame;
-                    // The consumer asked for the next frame, so it is done with this one: hand the buffer back before
-                    // taking another, or the reading task could allocate one more meanwhile.
-                    free.Writer.TryWrite(item.Buffer);
+                    // The consumer asked for the next frame, so it is done with the one `hold` frames back: hand that
+                    // buffer back before taking another, or the reading task could allocate one more meanwhile.
+                    held.Enqueue(item.Buffer);
+                    if (held.Count == hold)
+                    {
+                        free.Writer.TryWrite(held.Dequeue());
+                    }
                 }
             }
         }

@@ -38,6 +38,9 @@ public sealed class OnnxSessionFactory
     /// <summary>The configured intra-op threads per session (0: ONNX Runtime's default).</summary>
     public int IntraOpThreads => _options.IntraOpThreads;
 
+    /// <summary>Frames the poses stage runs at once, each in its own session (<see cref="InferenceOptions.FramesInFlight"/>; at least 1).</summary>
+    public int FramesInFlight => Math.Max(1, _options.FramesInFlight);
+
     public InferenceSession Create(string modelPath)
     {
         if (!File.Exists(modelPath))

@@ -88,12 +88,7 @@ public static class JobsServiceCollectionExtensions
         var workerCount = options.WorkerCount > 0 ? options.WorkerCount : Environment.ProcessorCount;
         // Each of the worker's jobs may be running a model at once: they share the cores rather than each taking all.
         builder.Services.PostConfigure<InferenceOptions>(inference =>
-        {
-            if (inference.IntraOpThreads == 0)
-            {
-                inference.IntraOpThreads = InferenceOptions.ThreadsPerJob(Environment.ProcessorCount, workerCount);
-            }
-        });
+            inference.FillJobShare(InferenceOptions.CoresPerJob(Environment.ProcessorCount, workerCount)));
         builder.Services.AddHangfireServer(server =>
         {
             // Distinct: a deployment may name a queue twice (docker/compose.yaml fills a slot from a variable).

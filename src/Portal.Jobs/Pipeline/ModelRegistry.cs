@@ -27,6 +27,9 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
     /// <summary>Intra-op threads of every session (0: ONNX Runtime's default).</summary>
     public int IntraOpThreads => sessions.IntraOpThreads;
 
+    /// <summary>Frames the poses stage runs at once, a rented estimator each.</summary>
+    public int PoseFramesInFlight => sessions.FramesInFlight;
+
     public PoseModelCard PoseCard(string name)
     {
         try

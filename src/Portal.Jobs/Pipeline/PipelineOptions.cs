@@ -27,13 +27,19 @@ public sealed class PipelineOptions
     /// <summary>Seconds between consecutive action windows of a track; null: the model card's stride.</summary>
     public double? WindowStrideSeconds { get; set; }
 
-    /// <summary>Frames are decoded scaled so that their longer side is at most this (the pose models look at 256 px).</summary>
-    public int DecodeMaxSide { get; set; } = 640;
+    /// <summary>
+    /// Frames are decoded scaled so that their longer side is at most this. The default is the proxy's own bound
+    /// (<see cref="ProxyMaxSide"/>), so the proxy is decoded at its size and the letterbox samples it straight down to
+    /// the model's 256 px, as tfjs-models does from the video: an FFmpeg scale before it (640, until 2026-12-07) cost
+    /// more CPU than it saved (60 s of a 768x432 clip at 10 fps: 0.81 against 0.46 CPU s; of a 1280x720 one, 1.25
+    /// against 1.09) and, with every core busy running frames in flight, 0.7 s of the 139 s clip's poses stage.
+    /// </summary>
+    public int DecodeMaxSide { get; set; } = 1280;
 
     /// <summary>
     /// Decoded frames FFmpeg may run ahead of the pose model (<see cref="Portal.Inference.Frames.FrameReadAhead"/>):
     /// decoding then overlaps inference instead of alternating with it. 0 reads frame by frame (the old sequential
-    /// path, kept to compare against). Each frame held costs DecodeMaxSide² x 3 x 9/16 bytes (0.7 MB at 640, 16:9).
+    /// path, kept to compare against). Each frame held costs DecodeMaxSide² x 3 x 9/16 bytes (2.7 MB at 1280, 16:9).
     /// </summary>
     public int DecodeReadAhead { get; set; } = 4;
 

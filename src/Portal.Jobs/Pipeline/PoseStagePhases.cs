@@ -24,6 +24,10 @@ public sealed class PoseStagePhases
 
     public int ReadAhead { get; set; }
 
+    /// <summary>Frames run through the model at once (<see cref="PoseEstimatorGroup"/>); the letterbox, inference
+    /// and keypoint phases are then each estimator's average, the wall time they took side by side.</summary>
+    public int FramesInFlight { get; set; } = 1;
+
     /// <summary>Waiting for the next decoded frame.</summary>
     public long DecodeWait { get; set; }
 
@@ -45,7 +49,7 @@ public sealed class PoseStagePhases
             _estimator.Preprocess + (now - before).Preprocess, _estimator.Inference + (now - before).Inference, _estimator.Decode + (now - before).Decode);
 
     /// <summary>
-    /// <c>pose stage phases: frames=N threads=T read_ahead=D wall=S decode_wait=S preprocess=S inference=S
+    /// <c>pose stage phases: frames=N threads=T frames_in_flight=F read_ahead=D wall=S decode_wait=S preprocess=S inference=S
     /// keypoints=S tracking=S blobs=S db=S progress=S other=S</c>, seconds; other is the wall time no phase covers
     /// (scaling keypoints to the source, the loop itself).
     /// </summary>
@@ -60,7 +64,7 @@ public sealed class PoseStagePhases
         ];
         var other = wall - phases.Sum(p => p.Ticks);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{LogPrefix} frames={Frames} threads={IntraOpThreads} read_ahead={ReadAhead} wall={Seconds(wall):F2} " +
+            $"{LogPrefix} frames={Frames} threads={IntraOpThreads} frames_in_flight={FramesInFlight} read_ahead={ReadAhead} wall={Seconds(wall):F2} " +
             $"{string.Join(' ', phases.Select(p => $"{p.Name}={Seconds(p.Ticks):F2}"))} other={Seconds(other):F2}");
     }
 

@@ -36,7 +36,10 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
 
         // A track's number is only known once every track that started before it has ended (short ones are dropped),
         // so tracks are written under a provisional number, minus the tracker's id, and numbered 1..n at the end.
-        var phases = new PoseStagePhases { IntraOpThreads = Services.Models.IntraOpThreads, ReadAhead = Services.Options.DecodeReadAhead };
+        // Frames through the model at once, an estimator each (PoseEstimatorGroup); the sequential reader reuses one
+        // buffer, so without read-ahead one at a time.
+        var inFlight = Services.Options.DecodeReadAhead > 0 ? Services.Models.PoseFramesInFlight : 1;
+        var phases = new PoseStagePhases { IntraOpThreads = Services.Models.IntraOpThreads, FramesInFlight = inFlight, ReadAhead = Services.Options.DecodeReadAhead };
         var (tracks, pendingBytes) = (0, 0L);
         var tracker = new PoseTracker(new PoseTrackerOptions { MaxGapFrames = (int)Math.Ceiling(run.AnalysisFps) }, track =>
         {
@@ -48,33 +51,51 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         });
         var expectedFrames = Math.Max(1, (video.DurationSeconds ?? info.FrameCount / info.Fps ?? 1) * run.AnalysisFps);
         var frames = 0;
-        using (var lease = Services.Models.RentPoseEstimator(run.PoseModel))
+        var leases = new List<PoseEstimatorLease>();
+        try
         {
-            var estimator = lease.Estimator;
-            var estimatorBefore = estimator.Times;
+            for (var i = 0; i < inFlight; i++)
+            {
+                leases.Add(Services.Models.RentPoseEstimator(run.PoseModel));
+            }
+
+            var estimators = new PoseEstimatorGroup([.. leases.Select(l => l.Estimator)]);
+            var estimatorsBefore = estimators.Times;
             try
             {
                 var decoded = FfmpegFrameReader.ReadAsync(proxy.Path, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
                 if (Services.Options.DecodeReadAhead > 0)
                 {
-                    decoded = decoded.ReadAheadAsync(Services.Options.DecodeReadAhead, context.CancellationToken);
+                    decoded = decoded.ReadAheadAsync(Services.Options.DecodeReadAhead, context.CancellationToken, hold: inFlight);
                 }
 
+                var batch = new List<RgbFrame>(inFlight);
                 await using var reader = decoded.GetAsyncEnumerator(context.CancellationToken);
-                while (true)
+                var more = true;
+                while (more)
                 {
                     var waiting = Stopwatch.GetTimestamp();
-                    if (!await reader.MoveNextAsync())
+                    more = await reader.MoveNextAsync();
+                    phases.DecodeWait += Stopwatch.GetTimestamp() - waiting;
+                    if (more)
                     {
-                        break;
+                        batch.Add(reader.Current);
                     }
 
-                    phases.DecodeWait += Stopwatch.GetTimestamp() - waiting;
-                    var frame = reader.Current;
-                    var people = estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
-                    var scaled = people.Select(p => Scale(p, toSourceX, toSourceY)).ToList();
-                    Track(phases, () => tracker.Push(frame.Index, scaled));
-                    frames++;
+                    if (batch.Count == 0 || (more && batch.Count < inFlight))
+                    {
+                        continue;
+                    }
+
+                    var people = estimators.Estimate(batch);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var (index, scaled) = (batch[i].Index, people[i].Select(p => Scale(p, toSourceX, toSourceY)).ToList());
+                        Track(phases, () => tracker.Push(index, scaled));
+                    }
+
+                    frames += batch.Count;
+                    batch.Clear();
                     if (pendingBytes >= FlushBytes)
                     {
                         var flushing = Stopwatch.GetTimestamp();
@@ -94,8 +115,12 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
             }
             finally
             {
-                phases.AddEstimator(estimator.Times, estimatorBefore);
+                phases.AddEstimator(estimators.Times, estimatorsBefore);
             }
+        }
+        finally
+        {
+            leases.ForEach(l => l.Dispose());
         }
 
         Track(phases, tracker.Finish);

@@ -28,6 +28,58 @@ public class FrameReadAheadTests
     }
 
     [Fact]
+    public async Task ThreeFramesInFlight_GiveExactlyTheSamePoses_AsOneEstimatorFrameByFrame()
+    {
+        // As the poses stage runs with several frames in flight: read-ahead holding three frames, a group of three.
+        var card = PoseModelCard.Load(TestPaths.PoseCard("movenet-multipose"));
+        var sessions = new OnnxSessionFactory(new InferenceOptions { IntraOpThreads = 1 });
+        using var first = new PoseEstimator(card, sessions);
+        using var second = new PoseEstimator(card, sessions);
+        using var third = new PoseEstimator(card, sessions);
+        var options = new FrameReaderOptions { Fps = 10, Width = 640 };
+        var path = TestPaths.Video("basketball_two_people.mp4");
+
+        var sequential = await PosesAsync(first, FfmpegFrameReader.ReadAsync(path, options));
+        var group = new PoseEstimatorGroup([first, second, third]);
+        var inFlight = new List<string>();
+        var batch = new List<RgbFrame>();
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(path, options).ReadAheadAsync(4, hold: 3))
+        {
+            batch.Add(frame);
+            if (batch.Count == 3)
+            {
+                inFlight.AddRange(group.Estimate(batch).Select((people, i) => Describe(batch[i], people)));
+                batch.Clear();
+            }
+        }
+
+        inFlight.AddRange(group.Estimate(batch).Select((people, i) => Describe(batch[i], people)));
+        Assert.True(sequential.Count > 50 && sequential.Count % 3 == 1, $"{sequential.Count} frames: the last group should be a single frame");
+        Assert.Equal(sequential, inFlight);
+    }
+
+    [Fact]
+    public async Task ReadAhead_KeepsHeldFramesIntact_AndAtMostDepthPlusHoldPlusOneBuffers()
+    {
+        var buffers = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
+        var held = new List<RgbFrame>();
+        await foreach (var frame in Frames(200).ReadAheadAsync(3, hold: 3))
+        {
+            Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(frame.Rgb, out var segment));
+            buffers.Add(segment.Array!);
+            held.Add(frame);
+            if (held.Count == 3)
+            {
+                // The three frames in hand still hold their own content: none was handed back for a later frame.
+                Assert.All(held, f => Assert.Equal((byte)f.Index, f.Rgb.Span[0]));
+                held.Clear();
+            }
+        }
+
+        Assert.InRange(buffers.Count, 3, 7);
+    }
+
+    [Fact]
     public async Task ReadAhead_HoldsAtMostDepthPlusTwoBuffers_HoweverLongTheSource()
     {
         var buffers = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
@@ -83,14 +135,16 @@ public class FrameReadAheadTests
         var result = new List<string>();
         await foreach (var frame in frames)
         {
-            var people = estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height);
-            result.Add($"{frame.Index}: " + string.Join(" | ", people.Select(p =>
-                $"{p.Box?.X1:R},{p.Box?.Y1:R},{p.Box?.X2:R},{p.Box?.Y2:R},{p.Box?.Score:R};" +
-                string.Join(';', p.Keypoints.Select(k => $"{k.X:R},{k.Y:R},{k.Score:R}")))));
+            result.Add(Describe(frame, estimator.Estimate(frame.Rgb.Span, frame.Width, frame.Height)));
         }
 
         return result;
     }
+
+    private static string Describe(RgbFrame frame, IReadOnlyList<PosePerson> people) =>
+        $"{frame.Index}: " + string.Join(" | ", people.Select(p =>
+            $"{p.Box?.X1:R},{p.Box?.Y1:R},{p.Box?.X2:R},{p.Box?.Y2:R},{p.Box?.Score:R};" +
+            string.Join(';', p.Keypoints.Select(k => $"{k.X:R},{k.Y:R},{k.Score:R}"))));
 
     // Frames of 16 bytes whose content is their index, in one reused buffer as FfmpegFrameReader delivers them.
     private static async IAsyncEnumerable<RgbFrame> Frames(int count, Exception? thenThrow = null)
