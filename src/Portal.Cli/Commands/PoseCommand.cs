@@ -75,10 +75,10 @@ internal static class PoseCommand
             throw new CliUsageException($"--frames-in-flight is for MultiPose (one frame per call); {modelName} already takes frames in batches.");
         }
 
-        // The first estimator and framesInFlight - 1 more, one frame each at a time (PoseEstimatorGroup).
+        // MultiPose: the first estimator and framesInFlight - 1 more, each a lane of PoseEstimatorGroup.
         var more = Enumerable.Range(1, framesInFlight - 1).Select(_ => PoseEstimator.Open(modelsRoot, modelName, sessions)).ToList();
         using var ownMore = new OwnedEstimators(more);
-        var group = new PoseEstimatorGroup([estimator, .. more]);
+        using var group = estimator.IsMultiPose ? new PoseEstimatorGroup([estimator, .. more]) : null;
         using var detector = detectorPath is null ? null : new PersonDetector(detectorPath, sessions);
         var topDown = detector is null ? null : new TopDownPoseEstimator(detector, estimator);
         var info = await FfmpegProbe.ProbeAsync(video, cancellationToken);
@@ -86,44 +86,65 @@ internal static class PoseCommand
         var frames = new List<SkeletonFrame>();
         var watch = Stopwatch.StartNew();
         var people = 0;
-        // Without crop tracking, frames are independent and go to the model in batches (the reader reuses its
-        // buffer, so a batch holds copies).
-        var pending = new List<RgbFrame>();
-        int width = info.Width, height = info.Height;
-        var perCall = estimator.IsMultiPose ? group.Size : estimator.MaxBatch;
-        void Flush()
+        void Collect(RgbFrame frame, IReadOnlyList<PosePerson> poses)
         {
-            var results = estimator.IsMultiPose ? group.Estimate(pending) : estimator.EstimateBatch([.. pending.Select(p => p.Rgb)], width, height);
-            for (var i = 0; i < pending.Count; i++)
+            people += poses.Count;
+            frames.Add(SkeletonDocument.ToFrame(frame.Index, frame.Time, poses));
+        }
+
+        // Frames held by the model are copies: the reader reuses its buffer. MultiPose frames go to the group's lanes,
+        // twice as many in flight as lanes (as in the poses stage), collected in order; single-pose frames without crop
+        // tracking go to the model in batches.
+        var inModel = new Queue<(RgbFrame Frame, Task<IReadOnlyList<PosePerson>> People)>();
+        var depth = group is null || group.Size == 1 ? 1 : 2 * group.Size;
+        async Task CollectDoneAsync(int keep)
+        {
+            while (inModel.Count > keep)
             {
-                people += results[i].Count;
-                frames.Add(SkeletonDocument.ToFrame(pending[i].Index, pending[i].Time, results[i]));
+                var (frame, task) = inModel.Dequeue();
+                Collect(frame, await task);
+            }
+        }
+
+        var batch = new List<RgbFrame>();
+        void RunBatch()
+        {
+            var results = estimator.EstimateBatch([.. batch.Select(p => p.Rgb)], batch[0].Width, batch[0].Height);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                Collect(batch[i], results[i]);
             }
 
-            pending.Clear();
+            batch.Clear();
         }
 
         await foreach (var frame in FfmpegFrameReader.ReadAsync(video, readerOptions, cancellationToken))
         {
             if (tracker is not null || topDown is not null)
             {
-                var poses = topDown?.Estimate(frame.Rgb.Span, frame.Width, frame.Height) ?? tracker!.Next(frame.Rgb.Span, frame.Width, frame.Height);
-                people += poses.Count;
-                frames.Add(SkeletonDocument.ToFrame(frame.Index, frame.Time, poses));
+                Collect(frame, topDown?.Estimate(frame.Rgb.Span, frame.Width, frame.Height) ?? tracker!.Next(frame.Rgb.Span, frame.Width, frame.Height));
                 continue;
             }
 
-            (width, height) = (frame.Width, frame.Height);
-            pending.Add(frame with { Rgb = frame.Rgb.ToArray() });
-            if (pending.Count == perCall)
+            var copy = frame with { Rgb = frame.Rgb.ToArray() };
+            if (group is not null)
             {
-                Flush();
+                inModel.Enqueue((copy, group.EstimateAsync(copy)));
+                await CollectDoneAsync(keep: depth - 1);
+                continue;
+            }
+
+            batch.Add(copy);
+            if (batch.Count == estimator.MaxBatch)
+            {
+                RunBatch();
             }
         }
 
-        if (pending.Count > 0)
+        await CollectDoneAsync(keep: 0);
+        if (batch.Count > 0)
         {
-            Flush();
+            RunBatch();
         }
 
         var document = new SkeletonDocument

@@ -37,8 +37,10 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         // A track's number is only known once every track that started before it has ended (short ones are dropped),
         // so tracks are written under a provisional number, minus the tracker's id, and numbered 1..n at the end.
         // Frames through the model at once, an estimator each (PoseEstimatorGroup); the sequential reader reuses one
-        // buffer, so without read-ahead one at a time.
+        // buffer, so without read-ahead one at a time. Twice as many are posted as there are lanes, so a lane always
+        // has its next frame queued while the stage tracks the results of the last.
         var inFlight = Services.Options.DecodeReadAhead > 0 ? Services.Models.PoseFramesInFlight : 1;
+        var posted = inFlight == 1 ? 1 : 2 * inFlight;
         var phases = new PoseStagePhases { IntraOpThreads = Services.Models.IntraOpThreads, FramesInFlight = inFlight, ReadAhead = Services.Options.DecodeReadAhead };
         var (tracks, pendingBytes) = (0, 0L);
         var tracker = new PoseTracker(new PoseTrackerOptions { MaxGapFrames = (int)Math.Ceiling(run.AnalysisFps) }, track =>
@@ -66,10 +68,11 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
                 var decoded = FfmpegFrameReader.ReadAsync(proxy.Path, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
                 if (Services.Options.DecodeReadAhead > 0)
                 {
-                    decoded = decoded.ReadAheadAsync(Services.Options.DecodeReadAhead, context.CancellationToken, hold: inFlight);
+                    // A frame stays valid until `posted` more are asked for: by then its result is in.
+                    decoded = decoded.ReadAheadAsync(Services.Options.DecodeReadAhead, context.CancellationToken, hold: posted);
                 }
 
-                var batch = new List<RgbFrame>(inFlight);
+                var inModel = new Queue<(int Index, Task<IReadOnlyList<PosePerson>> People)>(posted);
                 await using var reader = decoded.GetAsyncEnumerator(context.CancellationToken);
                 var more = true;
                 while (more)
@@ -79,34 +82,30 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
                     phases.DecodeWait += Stopwatch.GetTimestamp() - waiting;
                     if (more)
                     {
-                        batch.Add(reader.Current);
+                        inModel.Enqueue((reader.Current.Index, estimators.EstimateAsync(reader.Current)));
                     }
 
-                    if (batch.Count == 0 || (more && batch.Count < inFlight))
+                    while (inModel.Count > 0 && (inModel.Count == posted || !more))
                     {
-                        continue;
-                    }
-
-                    var people = estimators.Estimate(batch);
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        var (index, scaled) = (batch[i].Index, people[i].Select(p => Scale(p, toSourceX, toSourceY)).ToList());
+                        var (index, task) = inModel.Dequeue();
+                        waiting = Stopwatch.GetTimestamp();
+                        var people = await task;
+                        phases.ModelWait += Stopwatch.GetTimestamp() - waiting;
+                        var scaled = people.Select(p => Scale(p, toSourceX, toSourceY)).ToList();
                         Track(phases, () => tracker.Push(index, scaled));
-                    }
+                        frames++;
+                        if (pendingBytes >= FlushBytes)
+                        {
+                            var flushing = Stopwatch.GetTimestamp();
+                            await context.FlushResultsAsync();
+                            phases.DatabaseWrites += Stopwatch.GetTimestamp() - flushing;
+                            pendingBytes = 0;
+                        }
 
-                    frames += batch.Count;
-                    batch.Clear();
-                    if (pendingBytes >= FlushBytes)
-                    {
-                        var flushing = Stopwatch.GetTimestamp();
-                        await context.FlushResultsAsync();
-                        phases.DatabaseWrites += Stopwatch.GetTimestamp() - flushing;
-                        pendingBytes = 0;
+                        var reporting = Stopwatch.GetTimestamp();
+                        await context.ReportAsync(frames / expectedFrames);
+                        phases.Progress += Stopwatch.GetTimestamp() - reporting;
                     }
-
-                    var reporting = Stopwatch.GetTimestamp();
-                    await context.ReportAsync(frames / expectedFrames);
-                    phases.Progress += Stopwatch.GetTimestamp() - reporting;
                 }
             }
             catch (FfmpegException e)
@@ -115,6 +114,8 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
             }
             finally
             {
+                // The lanes end their queued frames first (Dispose waits for them), so the times are whole.
+                estimators.Dispose();
                 phases.AddEstimator(estimators.Times, estimatorsBefore);
             }
         }
