@@ -44,8 +44,10 @@ cmd_bench_pipeline() {
   # the web host; the CPU and memory figures are then that worker's.
   local in_process=true
   [ "${BENCH_GPU_WORKER:-0}" = 1 ] && in_process=false
+  # The worker as deployed by default (Portal:Worker:WorkerCount, jobs at once, left at the core count): one video is
+  # processed at a time here, so its poses stage gets every core (ModelRegistry.RentPoseEstimators).
   export ConnectionStrings__Portal Portal__Media__Root="$work/media" Portal__Pipeline__ModelsRoot="$ROOT/models" \
-    Portal__Worker__WorkerCount=1 Logging__LogLevel__Default=Warning Logging__LogLevel__Portal=Information \
+    Logging__LogLevel__Default=Warning Logging__LogLevel__Portal=Information \
     ASPNETCORE_ENVIRONMENT=Production
   ConnectionStrings__Portal="$(pg_connection_string "$work/postgres" portal)"
   Portal__Worker__InProcess=$in_process \

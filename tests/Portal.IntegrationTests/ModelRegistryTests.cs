@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Media;
 using Portal.Jobs.Learning;
+using Portal.Jobs.Pipeline;
 using Portal.Web.Learning;
 
 namespace Portal.IntegrationTests;
@@ -76,6 +77,27 @@ public sealed class ModelRegistryTests(PortalApp app) : IClassFixture<PortalApp>
 
         Assert.Contains("taught-coco2d@1", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("actions-coco2d@3.0.0  0.500", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PoseEstimators_DivideTheCores_BetweenThePosesStagesHoldingThem_AndGoBackToThePool()
+    {
+        var registry = app.Services.GetRequiredService<ModelRegistry>();
+        var cores = Environment.ProcessorCount;
+
+        using (var alone = registry.RentPoseEstimators("movenet-multipose-int8"))
+        {
+            Assert.Equal(cores, alone.Estimators.Count);
+            using var beside = registry.RentPoseEstimators("movenet-multipose-int8");
+            Assert.Equal(Math.Max(1, cores / 2), beside.Estimators.Count);
+            Assert.Empty(alone.Estimators.Intersect(beside.Estimators));
+            using var sequential = registry.RentPoseEstimators("movenet-multipose-int8", oneAtATime: true);
+            Assert.Single(sequential.Estimators);
+        }
+
+        // All given back: the next stage alone gets every core again, from the pool.
+        using var again = registry.RentPoseEstimators("movenet-multipose-int8");
+        Assert.Equal(cores, again.Estimators.Count);
     }
 
     [Fact]

@@ -25,8 +25,8 @@ public sealed class InferenceOptions
     public int IntraOpThreads { get; set; }
 
     /// <summary>
-    /// Frames the poses stage runs through the pose model at once, each in a session of its own
-    /// (<c>PoseEstimatorGroup</c>). 0: a worker sets it by <see cref="FillJobShare"/>; elsewhere 1.
+    /// Frames a poses stage runs through the pose model at once, each in a session of its own
+    /// (<c>PoseEstimatorGroup</c>). 0: decided as each stage starts (<see cref="FramesInFlightFor"/>).
     /// </summary>
     public int FramesInFlight { get; set; }
 
@@ -39,26 +39,33 @@ public sealed class InferenceOptions
     public static int CoresPerJob(int cores, int concurrentJobs) => Math.Max(1, cores / Math.Max(1, concurrentJobs));
 
     /// <summary>
-    /// Sets what is left at 0 of <see cref="FramesInFlight"/> and <see cref="IntraOpThreads"/> for a job with
-    /// <paramref name="cores"/> to itself (<see cref="CoresPerJob"/>), so that frames × threads is its share. On the
-    /// CPU, with neither configured: a frame per core, one thread each (two single-threaded sessions on alternate
-    /// frames ran the 139 s clip's floor 1.17× faster than one session with two threads; docs/decisions/0019). With
-    /// one configured, the other divides the share by it. On CUDA one frame at a time: the device is the limit, and each
-    /// more session would hold another copy of the model on it.
+    /// Sets <see cref="IntraOpThreads"/> when left at 0, for a worker whose jobs each have <paramref name="coresPerJob"/>
+    /// (<see cref="CoresPerJob"/>). On the CPU one thread, the cores being used by running frames side by side instead
+    /// (two single-threaded sessions on alternate frames ran the 139 s clip's floor 1.17× faster than one session with
+    /// two threads; docs/decisions/0019), or the job's share divided by a configured <see cref="FramesInFlight"/>. On
+    /// CUDA the job's share, as before.
     /// </summary>
-    public void FillJobShare(int cores)
+    public void FillJobShare(int coresPerJob)
     {
-        cores = Math.Max(1, cores);
-        if (FramesInFlight == 0)
-        {
-            FramesInFlight = ExecutionProvider == ExecutionProvider.Cuda ? 1 : Math.Max(1, cores / Math.Max(1, IntraOpThreads));
-        }
-
         if (IntraOpThreads == 0)
         {
-            IntraOpThreads = Math.Max(1, cores / FramesInFlight);
+            IntraOpThreads = ExecutionProvider == ExecutionProvider.Cuda ? Math.Max(1, coresPerJob)
+                : FramesInFlight > 0 ? Math.Max(1, coresPerJob / FramesInFlight) : 1;
         }
     }
+
+    /// <summary>
+    /// The frames in flight of a poses stage that starts while <paramref name="stagesRunning"/> poses stages (itself
+    /// included) share the worker's <paramref name="cores"/>: as configured, else the cores divided between those
+    /// stages and by <see cref="IntraOpThreads"/>, at least one. A video processed alone gets every core, two at once
+    /// get half each (a stage keeps what it got until it ends, so a third arriving meanwhile runs beside them on what
+    /// is left, at least one frame). On CUDA one frame at a time: the device is the limit, and each more session would
+    /// hold another copy of the model on it.
+    /// </summary>
+    public int FramesInFlightFor(int cores, int stagesRunning) =>
+        FramesInFlight > 0 ? FramesInFlight
+        : ExecutionProvider == ExecutionProvider.Cuda ? 1
+        : Math.Max(1, cores / Math.Max(1, stagesRunning) / Math.Max(1, IntraOpThreads));
 
     /// <summary>
     /// Whether ONNX Runtime's intra-op threads spin while waiting for work (ONNX Runtime's own default) or sleep

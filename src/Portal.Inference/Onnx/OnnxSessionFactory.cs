@@ -38,8 +38,8 @@ public sealed class OnnxSessionFactory
     /// <summary>The configured intra-op threads per session (0: ONNX Runtime's default).</summary>
     public int IntraOpThreads => _options.IntraOpThreads;
 
-    /// <summary>Frames the poses stage runs at once, each in its own session (<see cref="InferenceOptions.FramesInFlight"/>; at least 1).</summary>
-    public int FramesInFlight => Math.Max(1, _options.FramesInFlight);
+    /// <summary>Frames a poses stage starting now runs at once (<see cref="InferenceOptions.FramesInFlightFor"/> on this machine's cores).</summary>
+    public int FramesInFlight(int poseStagesRunning) => _options.FramesInFlightFor(Environment.ProcessorCount, poseStagesRunning);
 
     public InferenceSession Create(string modelPath)
     {

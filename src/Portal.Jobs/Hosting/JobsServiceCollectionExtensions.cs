@@ -86,7 +86,8 @@ public static class JobsServiceCollectionExtensions
 
         var identity = new WorkerIdentity(options);
         var workerCount = options.WorkerCount > 0 ? options.WorkerCount : Environment.ProcessorCount;
-        // Each of the worker's jobs may be running a model at once: they share the cores rather than each taking all.
+        // Each of the worker's jobs may be running a model at once: they share the cores rather than each taking all
+        // (a poses stage's frames in flight are decided as it starts, by how many are running then).
         builder.Services.PostConfigure<InferenceOptions>(inference =>
             inference.FillJobShare(InferenceOptions.CoresPerJob(Environment.ProcessorCount, workerCount)));
         builder.Services.AddHangfireServer(server =>

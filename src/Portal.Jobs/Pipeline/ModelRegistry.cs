@@ -21,14 +21,13 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
 {
     private readonly ConcurrentDictionary<string, Lazy<ActionRecognizer>> _actions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentBag<PoseEstimator>> _idlePoseEstimators = new(StringComparer.Ordinal);
+    private int _poseStages;
 
     private string Root => Path.GetFullPath(options.Value.ModelsRoot);
 
     /// <summary>Intra-op threads of every session (0: ONNX Runtime's default).</summary>
     public int IntraOpThreads => sessions.IntraOpThreads;
 
-    /// <summary>Frames the poses stage runs at once, a rented estimator each.</summary>
-    public int PoseFramesInFlight => sessions.FramesInFlight;
 
     public PoseModelCard PoseCard(string name)
     {
@@ -64,12 +63,37 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
         return new RunModels(pose.Name, pose.Version, action.Name, action.Version);
     }
 
-    /// <summary>A pose estimator for this caller alone until the lease is disposed.</summary>
-    public PoseEstimatorLease RentPoseEstimator(string name)
+    /// <summary>
+    /// Pose estimators for one poses stage, for its use alone until the lease is disposed: one per frame it runs at once
+    /// (<see cref="InferenceOptions.FramesInFlightFor"/>, the stages holding estimators at this moment dividing the
+    /// cores), or one when <paramref name="oneAtATime"/>.
+    /// </summary>
+    public PoseEstimatorsLease RentPoseEstimators(string name, bool oneAtATime = false)
     {
         var idle = _idlePoseEstimators.GetOrAdd(name, _ => []);
-        var estimator = idle.TryTake(out var pooled) ? pooled : new PoseEstimator(PoseCard(name), sessions);
-        return new PoseEstimatorLease(estimator, () => idle.Add(estimator));
+        var rented = new List<PoseEstimator>();
+        var running = Interlocked.Increment(ref _poseStages);
+        void GiveBack()
+        {
+            rented.ForEach(idle.Add);
+            Interlocked.Decrement(ref _poseStages);
+        }
+
+        try
+        {
+            var count = oneAtATime ? 1 : sessions.FramesInFlight(running);
+            for (var i = 0; i < count; i++)
+            {
+                rented.Add(idle.TryTake(out var pooled) ? pooled : new PoseEstimator(PoseCard(name), sessions));
+            }
+
+            return new PoseEstimatorsLease(rented, GiveBack);
+        }
+        catch
+        {
+            GiveBack();
+            throw;
+        }
     }
 
     public ActionRecognizer Action(string name) =>
@@ -151,10 +175,18 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
     }
 }
 
-/// <summary>A rented pose estimator; disposing gives it back to the registry for the next job.</summary>
-public sealed class PoseEstimatorLease(PoseEstimator estimator, Action giveBack) : IDisposable
+/// <summary>Rented pose estimators; disposing gives them back to the registry for the next stage.</summary>
+public sealed class PoseEstimatorsLease(IReadOnlyList<PoseEstimator> estimators, Action giveBack) : IDisposable
 {
-    public PoseEstimator Estimator => estimator;
+    private int _disposed;
 
-    public void Dispose() => giveBack();
+    public IReadOnlyList<PoseEstimator> Estimators => estimators;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            giveBack();
+        }
+    }
 }

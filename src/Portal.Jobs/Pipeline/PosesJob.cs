@@ -34,13 +34,15 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         var toSourceX = sourceWidth / (float)decodeWidth;
         var toSourceY = sourceHeight / (float)decodeHeight;
 
+        // Frames through the model at once, an estimator each (PoseEstimatorGroup), as many as this stage's share of
+        // the cores (ModelRegistry.RentPoseEstimators); the sequential reader reuses one buffer, so without read-ahead
+        // one at a time. Twice as many are posted as there are lanes, so a lane always has its next frame queued while
+        // the stage tracks the results of the last.
+        using var lease = Services.Models.RentPoseEstimators(run.PoseModel, oneAtATime: Services.Options.DecodeReadAhead == 0);
+        var inFlight = lease.Estimators.Count;
+        var posted = inFlight == 1 ? 1 : 2 * inFlight;
         // A track's number is only known once every track that started before it has ended (short ones are dropped),
         // so tracks are written under a provisional number, minus the tracker's id, and numbered 1..n at the end.
-        // Frames through the model at once, an estimator each (PoseEstimatorGroup); the sequential reader reuses one
-        // buffer, so without read-ahead one at a time. Twice as many are posted as there are lanes, so a lane always
-        // has its next frame queued while the stage tracks the results of the last.
-        var inFlight = Services.Options.DecodeReadAhead > 0 ? Services.Models.PoseFramesInFlight : 1;
-        var posted = inFlight == 1 ? 1 : 2 * inFlight;
         var phases = new PoseStagePhases { IntraOpThreads = Services.Models.IntraOpThreads, FramesInFlight = inFlight, ReadAhead = Services.Options.DecodeReadAhead };
         var (tracks, pendingBytes) = (0, 0L);
         var tracker = new PoseTracker(new PoseTrackerOptions { MaxGapFrames = (int)Math.Ceiling(run.AnalysisFps) }, track =>
@@ -53,75 +55,63 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         });
         var expectedFrames = Math.Max(1, (video.DurationSeconds ?? info.FrameCount / info.Fps ?? 1) * run.AnalysisFps);
         var frames = 0;
-        var leases = new List<PoseEstimatorLease>();
+        var estimators = new PoseEstimatorGroup(lease.Estimators);
+        var estimatorsBefore = estimators.Times;
         try
         {
-            for (var i = 0; i < inFlight; i++)
+            var decoded = FfmpegFrameReader.ReadAsync(proxy.Path, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
+            if (Services.Options.DecodeReadAhead > 0)
             {
-                leases.Add(Services.Models.RentPoseEstimator(run.PoseModel));
+                // A frame stays valid until `posted` more are asked for: by then its result is in.
+                decoded = decoded.ReadAheadAsync(Services.Options.DecodeReadAhead, context.CancellationToken, hold: posted);
             }
 
-            var estimators = new PoseEstimatorGroup([.. leases.Select(l => l.Estimator)]);
-            var estimatorsBefore = estimators.Times;
-            try
+            var inModel = new Queue<(int Index, Task<IReadOnlyList<PosePerson>> People)>(posted);
+            await using var reader = decoded.GetAsyncEnumerator(context.CancellationToken);
+            var more = true;
+            while (more)
             {
-                var decoded = FfmpegFrameReader.ReadAsync(proxy.Path, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
-                if (Services.Options.DecodeReadAhead > 0)
+                var waiting = Stopwatch.GetTimestamp();
+                more = await reader.MoveNextAsync();
+                phases.DecodeWait += Stopwatch.GetTimestamp() - waiting;
+                if (more)
                 {
-                    // A frame stays valid until `posted` more are asked for: by then its result is in.
-                    decoded = decoded.ReadAheadAsync(Services.Options.DecodeReadAhead, context.CancellationToken, hold: posted);
+                    inModel.Enqueue((reader.Current.Index, estimators.EstimateAsync(reader.Current)));
                 }
 
-                var inModel = new Queue<(int Index, Task<IReadOnlyList<PosePerson>> People)>(posted);
-                await using var reader = decoded.GetAsyncEnumerator(context.CancellationToken);
-                var more = true;
-                while (more)
+                while (inModel.Count > 0 && (inModel.Count == posted || !more))
                 {
-                    var waiting = Stopwatch.GetTimestamp();
-                    more = await reader.MoveNextAsync();
-                    phases.DecodeWait += Stopwatch.GetTimestamp() - waiting;
-                    if (more)
+                    var (index, task) = inModel.Dequeue();
+                    waiting = Stopwatch.GetTimestamp();
+                    var people = await task;
+                    phases.ModelWait += Stopwatch.GetTimestamp() - waiting;
+                    var scaled = people.Select(p => Scale(p, toSourceX, toSourceY)).ToList();
+                    Track(phases, () => tracker.Push(index, scaled));
+                    frames++;
+                    if (pendingBytes >= FlushBytes)
                     {
-                        inModel.Enqueue((reader.Current.Index, estimators.EstimateAsync(reader.Current)));
+                        var flushing = Stopwatch.GetTimestamp();
+                        await context.FlushResultsAsync();
+                        phases.DatabaseWrites += Stopwatch.GetTimestamp() - flushing;
+                        pendingBytes = 0;
                     }
 
-                    while (inModel.Count > 0 && (inModel.Count == posted || !more))
-                    {
-                        var (index, task) = inModel.Dequeue();
-                        waiting = Stopwatch.GetTimestamp();
-                        var people = await task;
-                        phases.ModelWait += Stopwatch.GetTimestamp() - waiting;
-                        var scaled = people.Select(p => Scale(p, toSourceX, toSourceY)).ToList();
-                        Track(phases, () => tracker.Push(index, scaled));
-                        frames++;
-                        if (pendingBytes >= FlushBytes)
-                        {
-                            var flushing = Stopwatch.GetTimestamp();
-                            await context.FlushResultsAsync();
-                            phases.DatabaseWrites += Stopwatch.GetTimestamp() - flushing;
-                            pendingBytes = 0;
-                        }
-
-                        var reporting = Stopwatch.GetTimestamp();
-                        await context.ReportAsync(frames / expectedFrames);
-                        phases.Progress += Stopwatch.GetTimestamp() - reporting;
-                    }
+                    var reporting = Stopwatch.GetTimestamp();
+                    await context.ReportAsync(frames / expectedFrames);
+                    phases.Progress += Stopwatch.GetTimestamp() - reporting;
                 }
             }
-            catch (FfmpegException e)
-            {
-                throw new PipelineFailure($"The video could not be decoded after {frames} analysed frames ({frames / run.AnalysisFps:0.#} s): {e.Message}", e);
-            }
-            finally
-            {
-                // The lanes end their queued frames first (Dispose waits for them), so the times are whole.
-                estimators.Dispose();
-                phases.AddEstimator(estimators.Times, estimatorsBefore);
-            }
+        }
+        catch (FfmpegException e)
+        {
+            throw new PipelineFailure($"The video could not be decoded after {frames} analysed frames ({frames / run.AnalysisFps:0.#} s): {e.Message}", e);
         }
         finally
         {
-            leases.ForEach(l => l.Dispose());
+            // The lanes end their queued frames first (Dispose waits for them), so the times are whole.
+            estimators.Dispose();
+            phases.AddEstimator(estimators.Times, estimatorsBefore);
+            lease.Dispose();
         }
 
         Track(phases, tracker.Finish);
