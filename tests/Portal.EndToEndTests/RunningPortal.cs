@@ -59,6 +59,24 @@ public class RunningPortal : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Runs a page expectation and, when it fails, fails with the end of the portal's log too: a Blazor circuit's
+    /// "unhandled error" shows on the page only as that, its exception only in the server's log.
+    /// </summary>
+    public async Task ExpectAsync(Func<Task> expectation)
+    {
+        ArgumentNullException.ThrowIfNull(expectation);
+        try
+        {
+            await expectation();
+        }
+        catch (PlaywrightException e)
+        {
+            var log = Log;
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nthe portal's log, last 8000 characters:\n{log[Math.Max(0, log.Length - 8000)..]}");
+        }
+    }
+
     static RunningPortal()
     {
         // Playwright's 5 s default for an expectation is for a machine with cores to spare; here the test run shares two

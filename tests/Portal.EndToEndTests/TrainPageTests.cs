@@ -33,7 +33,7 @@ public sealed class TrainPageTests(TrainingPortal portal) : IClassFixture<Traini
         await page.GotoAsync("/");
         await page.GetByTestId("library-train").ClickAsync();
         await page.WaitForURLAsync("**/train");
-        await Assertions.Expect(page.GetByTestId("train-problem")).ToContainTextAsync("no reviewed tracks");
+        await portal.ExpectAsync(() => Assertions.Expect(page.GetByTestId("train-problem")).ToContainTextAsync("no reviewed tracks"));
         await Assertions.Expect(page.GetByTestId("train-start")).ToBeDisabledAsync();
 
         await ReviewedClipAsync();

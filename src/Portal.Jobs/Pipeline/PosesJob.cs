@@ -40,10 +40,11 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         // the stage tracks the results of the last.
         using var lease = Services.Models.RentPoseEstimators(run.PoseModel, oneAtATime: Services.Options.DecodeReadAhead == 0);
         var inFlight = lease.Estimators.Count;
-        var posted = inFlight == 1 ? 1 : 2 * inFlight;
+        var posted = Services.Options.DecodeReadAhead > 0 ? 2 * inFlight : 1;
+        var phases = new PoseStagePhases { IntraOpThreads = Services.Models.IntraOpThreads, FramesInFlight = inFlight, ReadAhead = Services.Options.DecodeReadAhead };
+
         // A track's number is only known once every track that started before it has ended (short ones are dropped),
         // so tracks are written under a provisional number, minus the tracker's id, and numbered 1..n at the end.
-        var phases = new PoseStagePhases { IntraOpThreads = Services.Models.IntraOpThreads, FramesInFlight = inFlight, ReadAhead = Services.Options.DecodeReadAhead };
         var (tracks, pendingBytes) = (0, 0L);
         var tracker = new PoseTracker(new PoseTrackerOptions { MaxGapFrames = (int)Math.Ceiling(run.AnalysisFps) }, track =>
         {
