@@ -3,8 +3,8 @@
 # help:                      time, videos/min, queue wait per stage, oldest-first order and the worker's peak memory
 
 # One private PostgreSQL; for each round a fresh database, media root, web host (no in-process worker) and one
-# `Portal.Jobs` process. Round "single" processes the largest clip alone (1 job at a time): its peak RSS is the
-# reference. Rounds 1 and 2 (BENCH_CONCURRENCY_JOBS, default "1 2": Portal:Worker:WorkerCount) upload the clips
+# `Portal.Jobs` process. Rounds "singleN" process each distinct clip alone (1 job at a time): the highest of their
+# peak RSS is the reference. Rounds 1 and 2 (BENCH_CONCURRENCY_JOBS, default "1 2": Portal:Worker:WorkerCount) upload the clips
 # together and time until the last has finished. Measured, from Hangfire's own state history (hangfire.state: when each
 # job was enqueued and when a worker started it):
 #   queue wait   per stage: mean and max seconds from Enqueued to Processing
@@ -29,12 +29,18 @@ cmd_bench_concurrency() {
   local work="$BENCH_WORK"
   pg_start "$work/postgres"
 
-  local largest
-  largest="$(ls -S "${clips[@]}" | head -n 1)"
-  log "bench-concurrency: ${#clips[@]} clips, $(nproc) CPUs; the single-video reference is $(basename "$largest")"
-  bench_concurrency_round single 1 "$largest"
-  local single_peak jobs
-  single_peak="$(cat "$work/peak-single")"
+  # The single-video peak: each distinct clip alone on a fresh worker, the highest of them. (Until 2026-12-07 the
+  # largest file alone was the reference, whatever its frame size; the clips' own peaks differ by a few MiB.)
+  local distinct single_peak=0 single_clip="" peak n=0 jobs
+  mapfile -t distinct < <(printf '%s\n' "${clips[@]}" | awk '!seen[$0]++')
+  log "bench-concurrency: ${#clips[@]} clips, $(nproc) CPUs; the single-video reference: the highest peak of the ${#distinct[@]} distinct clips, each alone"
+  for clip in "${distinct[@]}"; do
+    n=$((n + 1))
+    bench_concurrency_round "single$n" 1 "$clip"
+    peak="$(cat "$work/peak-single$n")"
+    printf '  alone: %-36s %s MiB\n' "$(basename "$clip")" "$peak"
+    if [ "$peak" -gt "$single_peak" ]; then single_peak="$peak" single_clip="$clip"; fi
+  done
   printf '\n%-6s %7s %7s %10s %9s %8s %9s %9s  %s\n' jobs videos wall_s videos/min overtaken peak_MiB limit_MiB within \
     "load average (start -> end)"
   for jobs in ${BENCH_CONCURRENCY_JOBS:-1 2}; do
@@ -44,7 +50,7 @@ cmd_bench_concurrency() {
 AWK
     sed 's/^/    /' "$work/waits-jobs$jobs"
   done
-  printf '(single-video peak: %s MiB for %s)\n' "$single_peak" "$(basename "$largest")"
+  printf '(single-video peak: %s MiB, %s)\n' "$single_peak" "$(basename "$single_clip")"
 }
 
 # bench_concurrency_round NAME JOBS CLIP...: processes the clips on a fresh portal; leaves peak-NAME, row-NAME
