@@ -181,20 +181,8 @@ internal static class BenchPoseCommand
                 var sessions = new OnnxSessionFactory(new InferenceOptions { IntraOpThreads = threads });
                 using var float32 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), sessions);
                 using var int8 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions);
-                var (floatBest, int8Best) = (double.MaxValue, double.MaxValue);
-                for (var r = 0; r < repeat + 1; r++) // the first round warms both up and is not counted
-                {
-                    var floatSeconds = await TimeAsync(1, () => EstimateAll(float32, frames, width, height));
-                    var int8Seconds = await TimeAsync(1, () => EstimateAll(int8, frames, width, height));
-                    if (r > 0)
-                    {
-                        (floatBest, int8Best) = (Math.Min(floatBest, floatSeconds), Math.Min(int8Best, int8Seconds));
-                    }
-                }
-
-                Console.WriteLine($"| floor: {FloatFloor} float32, {threads} thread(s), batch 1 | {frames.Count / floatBest:F1} |");
-                Console.WriteLine($"| floor: {Int8Floor}, {threads} thread(s), batch 1 | {frames.Count / int8Best:F1} |");
-                Console.WriteLine($"| floor: int8 ÷ float32, {threads} thread(s) | {floatBest / int8Best:F2}× |");
+                await FloorRowsAsync($"{threads} thread(s), batch 1", frames.Count, repeat,
+                    () => EstimateAll(float32, frames, width, height), () => EstimateAll(int8, frames, width, height));
             }
 
             // As a worker runs a video alone (ADR 0019): a lane per core, one single-threaded session each.
@@ -204,20 +192,8 @@ internal static class BenchPoseCommand
             var int8s = Enumerable.Range(0, lanes).Select(_ => new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), single)).ToList();
             try
             {
-                var (floatBest, int8Best) = (double.MaxValue, double.MaxValue);
-                for (var r = 0; r < repeat + 1; r++)
-                {
-                    var floatSeconds = await TimeAsync(1, () => EstimateAllInLanesAsync(floats, frames, width, height));
-                    var int8Seconds = await TimeAsync(1, () => EstimateAllInLanesAsync(int8s, frames, width, height));
-                    if (r > 0)
-                    {
-                        (floatBest, int8Best) = (Math.Min(floatBest, floatSeconds), Math.Min(int8Best, int8Seconds));
-                    }
-                }
-
-                Console.WriteLine($"| floor: {FloatFloor} float32, {lanes} lanes of 1 thread | {frames.Count / floatBest:F1} |");
-                Console.WriteLine($"| floor: {Int8Floor}, {lanes} lanes of 1 thread | {frames.Count / int8Best:F1} |");
-                Console.WriteLine($"| floor: int8 ÷ float32, {lanes} lanes of 1 thread | {floatBest / int8Best:F2}× |");
+                await FloorRowsAsync($"{lanes} lanes of 1 thread", frames.Count, repeat,
+                    () => EstimateAllInLanesAsync(floats, frames, width, height), () => EstimateAllInLanesAsync(int8s, frames, width, height));
             }
             finally
             {
@@ -294,6 +270,26 @@ internal static class BenchPoseCommand
         }
 
         return output;
+    }
+
+    // Float32 and int8 timed in turn within each repeat (the first round warms both up and is not counted); the best
+    // of each and their ratio as three rows.
+    private static async Task FloorRowsAsync(string how, int frameCount, int repeat, Func<Task> runFloat, Func<Task> runInt8)
+    {
+        var (floatBest, int8Best) = (double.MaxValue, double.MaxValue);
+        for (var r = 0; r < repeat + 1; r++)
+        {
+            var floatSeconds = await TimeAsync(1, runFloat);
+            var int8Seconds = await TimeAsync(1, runInt8);
+            if (r > 0)
+            {
+                (floatBest, int8Best) = (Math.Min(floatBest, floatSeconds), Math.Min(int8Best, int8Seconds));
+            }
+        }
+
+        Console.WriteLine($"| floor: {FloatFloor} float32, {how} | {frameCount / floatBest:F1} |");
+        Console.WriteLine($"| floor: {Int8Floor}, {how} | {frameCount / int8Best:F1} |");
+        Console.WriteLine($"| floor: int8 ÷ float32, {how} | {floatBest / int8Best:F2}× |");
     }
 
     // As the poses stage posts them: twice as many frames in flight as lanes, results taken in order.
