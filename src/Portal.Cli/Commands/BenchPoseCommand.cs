@@ -296,19 +296,9 @@ internal static class BenchPoseCommand
     private static async Task EstimateAllInLanesAsync(IReadOnlyList<PoseEstimator> estimators, List<byte[]> frames, int width, int height)
     {
         using var group = new PoseEstimatorGroup(estimators);
-        var inModel = new Queue<Task<IReadOnlyList<PosePerson>>>();
-        for (var i = 0; i < frames.Count; i++)
+        var source = frames.Select((rgb, i) => new RgbFrame(i, 0, width, height, rgb)).ToAsyncEnumerable();
+        await foreach (var _ in group.EstimateAllAsync(source, 2 * group.Size))
         {
-            inModel.Enqueue(group.EstimateAsync(new RgbFrame(i, 0, width, height, frames[i])));
-            if (inModel.Count == 2 * group.Size)
-            {
-                await inModel.Dequeue();
-            }
-        }
-
-        while (inModel.Count > 0)
-        {
-            await inModel.Dequeue();
         }
     }
 

@@ -92,59 +92,50 @@ internal static class PoseCommand
             frames.Add(SkeletonDocument.ToFrame(frame.Index, frame.Time, poses));
         }
 
-        // Frames held by the model are copies: the reader reuses its buffer. MultiPose frames go to the group's lanes,
-        // twice as many in flight as lanes (as in the poses stage), collected in order; single-pose frames without crop
-        // tracking go to the model in batches.
-        var inModel = new Queue<(RgbFrame Frame, Task<IReadOnlyList<PosePerson>> People)>();
-        var depth = group is null || group.Size == 1 ? 1 : 2 * group.Size;
-        async Task CollectDoneAsync(int keep)
+        // The reader reuses its buffer, so frames the model holds are copies. MultiPose frames go to the group's lanes,
+        // twice as many in flight as lanes, as in the poses stage; single-pose frames without crop tracking go to the
+        // model in batches.
+        var reader = FfmpegFrameReader.ReadAsync(video, readerOptions, cancellationToken);
+        if (group is not null)
         {
-            while (inModel.Count > keep)
+            await foreach (var (frame, poses) in group.EstimateAllAsync(CopiesAsync(reader), 2 * group.Size, cancellationToken))
             {
-                var (frame, task) = inModel.Dequeue();
-                Collect(frame, await task);
+                Collect(frame, poses);
             }
         }
-
-        var batch = new List<RgbFrame>();
-        void RunBatch()
+        else
         {
-            var results = estimator.EstimateBatch([.. batch.Select(p => p.Rgb)], batch[0].Width, batch[0].Height);
-            for (var i = 0; i < batch.Count; i++)
+            var batch = new List<RgbFrame>();
+            void RunBatch()
             {
-                Collect(batch[i], results[i]);
+                var results = estimator.EstimateBatch([.. batch.Select(p => p.Rgb)], batch[0].Width, batch[0].Height);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    Collect(batch[i], results[i]);
+                }
+
+                batch.Clear();
             }
 
-            batch.Clear();
-        }
-
-        await foreach (var frame in FfmpegFrameReader.ReadAsync(video, readerOptions, cancellationToken))
-        {
-            if (tracker is not null || topDown is not null)
+            await foreach (var frame in reader)
             {
-                Collect(frame, topDown?.Estimate(frame.Rgb.Span, frame.Width, frame.Height) ?? tracker!.Next(frame.Rgb.Span, frame.Width, frame.Height));
-                continue;
+                if (tracker is not null || topDown is not null)
+                {
+                    Collect(frame, topDown?.Estimate(frame.Rgb.Span, frame.Width, frame.Height) ?? tracker!.Next(frame.Rgb.Span, frame.Width, frame.Height));
+                    continue;
+                }
+
+                batch.Add(frame with { Rgb = frame.Rgb.ToArray() });
+                if (batch.Count == estimator.MaxBatch)
+                {
+                    RunBatch();
+                }
             }
 
-            var copy = frame with { Rgb = frame.Rgb.ToArray() };
-            if (group is not null)
-            {
-                inModel.Enqueue((copy, group.EstimateAsync(copy)));
-                await CollectDoneAsync(keep: depth - 1);
-                continue;
-            }
-
-            batch.Add(copy);
-            if (batch.Count == estimator.MaxBatch)
+            if (batch.Count > 0)
             {
                 RunBatch();
             }
-        }
-
-        await CollectDoneAsync(keep: 0);
-        if (batch.Count > 0)
-        {
-            RunBatch();
         }
 
         var document = new SkeletonDocument
@@ -170,6 +161,14 @@ internal static class PoseCommand
         var seconds = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"{output}: {frames.Count} frames, {people} poses, {estimator.Card.Name}, {frames.Count / Math.Max(seconds, 1e-9):F1} frames/s");
         return 0;
+    }
+
+    private static async IAsyncEnumerable<RgbFrame> CopiesAsync(IAsyncEnumerable<RgbFrame> frames)
+    {
+        await foreach (var frame in frames)
+        {
+            yield return frame with { Rgb = frame.Rgb.ToArray() };
+        }
     }
 
     private sealed class OwnedEstimators(List<PoseEstimator> estimators) : IDisposable

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Portal.Inference.Frames;
 
 namespace Portal.Inference.Pose;
@@ -33,6 +35,42 @@ public sealed class PoseEstimatorGroup : IDisposable
     /// estimator's error). The frame's memory must stay valid until then. Not thread-safe: one caller posts.
     /// </summary>
     public Task<IReadOnlyList<PosePerson>> EstimateAsync(RgbFrame frame) => _lanes[_posted++ % _lanes.Length].Post(frame);
+
+    /// <summary>
+    /// The people in every frame of <paramref name="frames"/>, in the frames' order, with <paramref name="posted"/>
+    /// frames queued on the lanes at a time (twice the lanes keeps each lane's next frame queued while the caller works
+    /// on a result). A frame must stay valid until <paramref name="posted"/> more have been asked of the source
+    /// (<see cref="FrameReadAhead.ReadAheadAsync"/> with that hold, or copies); it still is when its result is yielded.
+    /// The time spent waiting for the source is added to <see cref="SourceWait"/>.
+    /// </summary>
+    public async IAsyncEnumerable<(RgbFrame Frame, IReadOnlyList<PosePerson> People)> EstimateAllAsync(
+        IAsyncEnumerable<RgbFrame> frames, int posted, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(posted);
+        var inModel = new Queue<(RgbFrame Frame, Task<IReadOnlyList<PosePerson>> People)>(posted);
+        await using var source = frames.GetAsyncEnumerator(cancellationToken);
+        var more = true;
+        while (more)
+        {
+            var waiting = Stopwatch.GetTimestamp();
+            more = await source.MoveNextAsync();
+            SourceWait += Stopwatch.GetTimestamp() - waiting;
+            if (more)
+            {
+                inModel.Enqueue((source.Current, EstimateAsync(source.Current)));
+            }
+
+            while (inModel.Count > 0 && (inModel.Count == posted || !more))
+            {
+                var (frame, people) = inModel.Dequeue();
+                yield return (frame, await people);
+            }
+        }
+    }
+
+    /// <summary>Time <see cref="EstimateAllAsync"/> waited for its source's frames, in <see cref="Stopwatch"/> ticks.</summary>
+    public long SourceWait { get; private set; }
 
     /// <summary>
     /// The estimators' letterbox, inference and keypoint times (<see cref="PoseEstimator.Times"/>), averaged over the

@@ -28,7 +28,6 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
     /// <summary>Intra-op threads of every session (0: ONNX Runtime's default).</summary>
     public int IntraOpThreads => sessions.IntraOpThreads;
 
-
     public PoseModelCard PoseCard(string name)
     {
         try

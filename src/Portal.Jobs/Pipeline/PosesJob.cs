@@ -67,41 +67,29 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
                 decoded = decoded.ReadAheadAsync(Services.Options.DecodeReadAhead, context.CancellationToken, hold: posted);
             }
 
-            var inModel = new Queue<(int Index, Task<IReadOnlyList<PosePerson>> People)>(posted);
-            await using var reader = decoded.GetAsyncEnumerator(context.CancellationToken);
-            var more = true;
-            while (more)
+            // Waiting for a result includes waiting for the decoder (the group's SourceWait): split below.
+            var waiting = Stopwatch.GetTimestamp();
+            await foreach (var (frame, people) in estimators.EstimateAllAsync(decoded, posted, context.CancellationToken))
             {
-                var waiting = Stopwatch.GetTimestamp();
-                more = await reader.MoveNextAsync();
-                phases.DecodeWait += Stopwatch.GetTimestamp() - waiting;
-                if (more)
+                phases.ModelWait += Stopwatch.GetTimestamp() - waiting;
+                var scaled = people.Select(p => Scale(p, toSourceX, toSourceY)).ToList();
+                Track(phases, () => tracker.Push(frame.Index, scaled));
+                frames++;
+                if (pendingBytes >= FlushBytes)
                 {
-                    inModel.Enqueue((reader.Current.Index, estimators.EstimateAsync(reader.Current)));
+                    var flushing = Stopwatch.GetTimestamp();
+                    await context.FlushResultsAsync();
+                    phases.DatabaseWrites += Stopwatch.GetTimestamp() - flushing;
+                    pendingBytes = 0;
                 }
 
-                while (inModel.Count > 0 && (inModel.Count == posted || !more))
-                {
-                    var (index, task) = inModel.Dequeue();
-                    waiting = Stopwatch.GetTimestamp();
-                    var people = await task;
-                    phases.ModelWait += Stopwatch.GetTimestamp() - waiting;
-                    var scaled = people.Select(p => Scale(p, toSourceX, toSourceY)).ToList();
-                    Track(phases, () => tracker.Push(index, scaled));
-                    frames++;
-                    if (pendingBytes >= FlushBytes)
-                    {
-                        var flushing = Stopwatch.GetTimestamp();
-                        await context.FlushResultsAsync();
-                        phases.DatabaseWrites += Stopwatch.GetTimestamp() - flushing;
-                        pendingBytes = 0;
-                    }
-
-                    var reporting = Stopwatch.GetTimestamp();
-                    await context.ReportAsync(frames / expectedFrames);
-                    phases.Progress += Stopwatch.GetTimestamp() - reporting;
-                }
+                var reporting = Stopwatch.GetTimestamp();
+                await context.ReportAsync(frames / expectedFrames);
+                phases.Progress += Stopwatch.GetTimestamp() - reporting;
+                waiting = Stopwatch.GetTimestamp();
             }
+
+            phases.ModelWait += Stopwatch.GetTimestamp() - waiting;
         }
         catch (FfmpegException e)
         {
@@ -112,6 +100,7 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
             // The lanes end their queued frames first (Dispose waits for them), so the times are whole.
             estimators.Dispose();
             phases.AddEstimator(estimators.Times, estimatorsBefore);
+            (phases.DecodeWait, phases.ModelWait) = (estimators.SourceWait, phases.ModelWait - estimators.SourceWait);
             lease.Dispose();
         }
 

@@ -41,22 +41,11 @@ public class FrameReadAheadTests
 
         var sequential = await PosesAsync(first, FfmpegFrameReader.ReadAsync(path, options));
         using var group = new PoseEstimatorGroup([first, second, third]);
-        var inFlight = new List<string>();
-        var inModel = new Queue<(RgbFrame Frame, Task<IReadOnlyList<PosePerson>> People)>();
         // Six posted at a time, each held by the read-ahead until six more are asked for, as the stage does.
-        await foreach (var frame in FfmpegFrameReader.ReadAsync(path, options).ReadAheadAsync(4, hold: 6))
+        var inFlight = new List<string>();
+        await foreach (var (frame, people) in group.EstimateAllAsync(FfmpegFrameReader.ReadAsync(path, options).ReadAheadAsync(4, hold: 6), posted: 6))
         {
-            inModel.Enqueue((frame, group.EstimateAsync(frame)));
-            while (inModel.Count >= 6)
-            {
-                var (done, people) = inModel.Dequeue();
-                inFlight.Add(Describe(done, await people));
-            }
-        }
-
-        while (inModel.TryDequeue(out var last))
-        {
-            inFlight.Add(Describe(last.Frame, await last.People));
+            inFlight.Add(Describe(frame, people));
         }
 
         Assert.True(sequential.Count > 50, $"{sequential.Count} frames");
