@@ -179,6 +179,11 @@ public sealed class PipelineTests(PortalApp app) : IClassFixture<PortalApp>
             .Select(t => double.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.True(keyTimes.Count >= 3, $"key pictures at {string.Join(", ", keyTimes)} in a 5.2 s clip");
         Assert.All(keyTimes.Zip(keyTimes.Skip(1)), pair => Assert.InRange(pair.Second - pair.First, 0, 2.05));
+        // The proxy's picture is recorded on the video as ffprobe reads it: the later stages decode by it, unprobed.
+        var probed = await FfmpegProbe.ProbeAsync(proxy);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var recorded = (await db.Videos.SingleAsync(v => v.Id == uploaded.Id)).Proxy;
+        Assert.Equal(new ProxyPicture(probed.Width, probed.Height, probed.Fps, probed.FrameCount), recorded);
     }
 
     [Fact]

@@ -70,7 +70,7 @@ internal static class BenchPoseCommand
         {
             frames.Clear();
             var watch = Stopwatch.StartNew();
-            await foreach (var frame in FfmpegFrameReader.ReadAsync(video, cancellationToken: cancellationToken))
+            await foreach (var frame in FfmpegFrameReader.ReadAsync(video, info, cancellationToken: cancellationToken))
             {
                 if (frames.Count < frameCount)
                 {

@@ -95,7 +95,7 @@ internal static class PoseCommand
         // The reader reuses its buffer, so frames the model holds are copies. MultiPose frames go to the group's lanes,
         // twice as many in flight as lanes, as in the poses stage; single-pose frames without crop tracking go to the
         // model in batches.
-        var reader = FfmpegFrameReader.ReadAsync(video, readerOptions, cancellationToken);
+        var reader = FfmpegFrameReader.ReadAsync(video, info, readerOptions, cancellationToken);
         if (group is not null)
         {
             await foreach (var (frame, poses) in group.EstimateAllAsync(CopiesAsync(reader), 2 * group.Size, cancellationToken))

@@ -8,6 +8,7 @@ internal sealed class VideoConfiguration : IEntityTypeConfiguration<Video>
         builder.HasKey(v => v.Id);
         builder.Property(v => v.Id).ValueGeneratedNever();
         builder.Ignore(v => v.DisplaySize);
+        builder.Ignore(v => v.Proxy);
         builder.Property(v => v.OwnerId).HasMaxLength(128).IsRequired();
         builder.Property(v => v.OriginalFileName).HasMaxLength(512).IsRequired();
         // The column keeps the name it was created with (StoredPath): renaming the property needs no migration.

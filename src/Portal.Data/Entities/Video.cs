@@ -69,6 +69,22 @@ public class Video
     public (int Width, int Height)? DisplaySize =>
         Width is { } w && Height is { } h ? (Rotation is 90 or 270 ? (h, w) : (w, h)) : null;
 
+    /// <summary>
+    /// The review proxy's picture as ffprobe read it when the proxy stage made it (null before, and for proxies made
+    /// before this was recorded): the stages that decode the proxy take its size, rate and frame count from here
+    /// instead of running ffprobe again each.
+    /// </summary>
+    public ProxyPicture? Proxy =>
+        ProxyWidth is { } w && ProxyHeight is { } h && ProxyFps is { } fps ? new ProxyPicture(w, h, fps, ProxyFrameCount) : null;
+
+    public int? ProxyWidth { get; private set; }
+
+    public int? ProxyHeight { get; private set; }
+
+    public double? ProxyFps { get; private set; }
+
+    public long? ProxyFrameCount { get; private set; }
+
     /// <summary>The run whose results the video shows (the latest one started).</summary>
     public Guid? CurrentRunId { get; private set; }
 
@@ -135,6 +151,13 @@ public class Video
         UpdatedAt = now;
     }
 
+    public void RecordProxy(ProxyPicture picture, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(picture);
+        (ProxyWidth, ProxyHeight, ProxyFps, ProxyFrameCount) = (picture.Width, picture.Height, picture.Fps, picture.FrameCount);
+        UpdatedAt = now;
+    }
+
     public void MarkSucceeded(DateTimeOffset now)
     {
         Status = VideoStatus.Succeeded;
@@ -161,4 +184,7 @@ public class Video
 }
 
 /// <summary>What ffprobe reported about a video's first video stream.</summary>
+/// <summary>The review proxy's picture: its size, frame rate and frame count (null when the container does not say).</summary>
+public sealed record ProxyPicture(int Width, int Height, double Fps, long? FrameCount);
+
 public sealed record VideoProbe(double DurationSeconds, double Fps, int Width, int Height, string Codec, int Rotation, long? FrameCount);

@@ -881,6 +881,18 @@ namespace Portal.Data.Migrations
                     b.Property<double>("Progress")
                         .HasColumnType("double precision");
 
+                    b.Property<double?>("ProxyFps")
+                        .HasColumnType("double precision");
+
+                    b.Property<long?>("ProxyFrameCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("ProxyHeight")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ProxyWidth")
+                        .HasColumnType("integer");
+
                     b.Property<int?>("Rotation")
                         .HasColumnType("integer");
 

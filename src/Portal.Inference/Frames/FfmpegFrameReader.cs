@@ -36,13 +36,31 @@ public static partial class FfmpegFrameReader
     /// </summary>
     public static async IAsyncEnumerable<RgbFrame> ReadAsync(string path, FrameReaderOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var info = await FfmpegProbe.ProbeAsync(path, cancellationToken);
+        await foreach (var frame in ReadAsync(path, info, options, cancellationToken))
+        {
+            yield return frame;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ReadAsync(string, FrameReaderOptions?, CancellationToken)"/> for a caller that already has the video's
+    /// <see cref="FfmpegProbe.ProbeAsync"/> result: an ffprobe run less (0.05–0.1 s, a process start).
+    /// </summary>
+    public static async IAsyncEnumerable<RgbFrame> ReadAsync(string path, VideoInfo info, FrameReaderOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(info);
         options ??= new FrameReaderOptions();
         if (options.Fps is <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "Fps must be positive.");
         }
 
-        var info = await FfmpegProbe.ProbeAsync(path, cancellationToken);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Video not found: '{path}'.", path);
+        }
+
         var (width, height) = OutputSize(info, options);
         var fps = options.Fps ?? info.Fps;
         var filters = new List<string>();

@@ -25,7 +25,7 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         var run = context.Run;
         var video = context.Video;
         await using var proxy = await Services.Media.LeaseForReadingAsync(MediaKeys.VideoProxy(video.Id), context.CancellationToken);
-        var info = await FfmpegProbe.ProbeAsync(proxy.Path, context.CancellationToken);
+        var info = await ProxyJob.ProxyInfoAsync(video, proxy.Path, context.CancellationToken);
         var scale = Math.Min(1.0, Services.Options.DecodeMaxSide / (double)Math.Max(info.Width, info.Height));
         var decodeWidth = Math.Max(2, (int)Math.Round(info.Width * scale / 2) * 2);
         var decodeHeight = Math.Max(2, (int)Math.Round(info.Height * scale / 2) * 2);
@@ -60,7 +60,7 @@ public sealed class PosesJob(PipelineStageServices services) : PipelineStageJob(
         var estimatorsBefore = estimators.Times;
         try
         {
-            var decoded = FfmpegFrameReader.ReadAsync(proxy.Path, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
+            var decoded = FfmpegFrameReader.ReadAsync(proxy.Path, info, new FrameReaderOptions { Fps = run.AnalysisFps, Width = decodeWidth, Height = decodeHeight }, context.CancellationToken);
             if (Services.Options.DecodeReadAhead > 0)
             {
                 // A frame stays valid until `posted` more are asked for: by then its result is in.
