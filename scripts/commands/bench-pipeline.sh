@@ -1,6 +1,7 @@
 # help:   bench-pipeline [CLIP ...]  the whole pipeline on each clip (default: ../shared/data/video) on a throwaway
 # help:                      portal, next to ffmpeg's decode-only time and the floor (decode + pose alone);
-# help:                      BENCH_GPU_WORKER=1: jobs in a worker of the GPU build on CUDA (scripts/gpu-check.sh)
+# help:                      BENCH_GPU_WORKER=1: jobs in a worker of the GPU build on CUDA (scripts/gpu-check.sh);
+# help:                      BENCH_ROUNDS=N: each clip N times, with the median over the floor
 
 # For each clip, measured in the same run on the same machine:
 #   pipeline  upload → Succeeded through the real portal (one in-process worker)
@@ -74,7 +75,15 @@ cmd_bench_pipeline() {
   log "bench-pipeline: pose model $pose_model, spinning $spinning (worker and floor), decode read-ahead ${Portal__Pipeline__DecodeReadAhead:-default}, $(nproc) CPUs"
   printf '%-40s %8s %9s %9s %9s %10s %9s %9s %9s %9s\n' clip video_s decode_s floor_s pipe_s video_s/s overhead floor_cpu pipe_cpu peak_MiB
   local clip name duration t0 t1 decode floor floor_cpu pipeline pipeline_cpu cpu0 id status peak load0 phases threads in_flight
+  # BENCH_ROUNDS=N runs each clip N times, pipeline then floor each time, and closes with each clip's median over the
+  # floor: on a shared virtual machine the same work's CPU seconds drift by 10–20 % within minutes, which one pair of
+  # runs cannot tell from a change in the code.
+  local rounds="${BENCH_ROUNDS:-1}" round overheads=()
+  local queue=()
   for clip in "${clips[@]}"; do
+    for round in $(seq 1 "$rounds"); do queue+=("$clip"); done
+  done
+  for clip in "${queue[@]}"; do
     name="$(basename "$clip")"
     load0="$(cut -d' ' -f1 /proc/loadavg)"
     duration="$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$clip")"
@@ -111,6 +120,7 @@ cmd_bench_pipeline() {
     printf '%-40s %8.1f %9s %9s %9s %10.2f %8.0f%% %9s %9s %9s %s\n' "$name" "$duration" "$decode" "$floor" "$pipeline" \
       "$(awk -v d="$duration" -v p="$pipeline" 'BEGIN { print d / p }')" \
       "$(awk -v f="$floor" -v p="$pipeline" 'BEGIN { print 100 * (p - f) / f }')" "$floor_cpu" "$pipeline_cpu" "$peak" "$status"
+    overheads+=("$name $(awk -v f="$floor" -v p="$pipeline" -v d="$duration" 'BEGIN { printf "%.4f %.4f", 100 * (p - f) / f, d / p }')")
     # Where the pipeline's wall time went: the upload (from sending the file until the server had stored it), then
     # each stage's own time and, in brackets where above 0.05 s, its wait in the queue before it started.
     local line upload
@@ -134,4 +144,16 @@ cmd_bench_pipeline() {
     phases="$({ cat "$work/portal.log" "$work/worker.log" 2>/dev/null || true; } | { grep -o 'keyframe stage phases: .*' || true; } | tail -n 1)"
     if [ -n "$phases" ]; then echo "  keyframes stage (s): ${phases#keyframe stage phases: }"; fi
   done
+  if [ "$rounds" -gt 1 ]; then
+    echo "over the floor and × real time, each clip's $rounds rounds (median, then every round in order):"
+    printf '%s\n' "${overheads[@]}" | awk '
+      { over[$1] = over[$1] " " $2; speed[$1] = speed[$1] " " $3; if (!($1 in seen)) { seen[$1] = 1; names[++n] = $1 } }
+      function median(list, values, k, i, j, t) {
+        k = split(list, values, " ")
+        for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (values[j] < values[i]) { t = values[i]; values[i] = values[j]; values[j] = t }
+        return k % 2 ? values[(k + 1) / 2] : (values[k / 2] + values[k / 2 + 1]) / 2
+      }
+      function rounded(list, format, values, k, i, out) { k = split(list, values, " "); for (i = 1; i <= k; i++) out = out sprintf(format, values[i]); return out }
+      END { for (i = 1; i <= n; i++) printf "  %-40s over the floor %.0f%% (%s ), %.2fx real time (%s )\n", names[i], median(over[names[i]]), rounded(over[names[i]], " %.0f%%"), median(speed[names[i]]), rounded(speed[names[i]], " %.2f") }'
+  fi
 }

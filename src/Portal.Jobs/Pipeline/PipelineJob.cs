@@ -74,6 +74,15 @@ public abstract class PipelineJob(ILogger logger, PortalMetrics metrics, StageTi
                     throw;
             }
         }
+        finally
+        {
+            // A stage leaves its frame and page buffers (megabytes each) on the large object heap, which only a full
+            // collection frees, and the GC lets that heap grow by tens of megabytes before it runs one: one video's
+            // buffers were still held when the next one's were allocated, and ten 4 s clips in a row took the
+            // worker from 313 to 385 MiB (the GC's committed memory 42 → 92 MB). A background full collection as each
+            // stage ends (0.5 ms of this thread; the work is the GC's own thread's) held the same ten at 308 → 327 MiB.
+            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+        }
     }
 
     /// <summary>The stage's work, re-entrant (<see cref="StageStart"/>); enqueues the next stage when done.</summary>
