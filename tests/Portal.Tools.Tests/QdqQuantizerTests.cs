@@ -110,4 +110,64 @@ public class QdqQuantizerTests
 
         Assert.Contains("'input'", error.Message, StringComparison.Ordinal);
     }
+
+    // MoveNet's front: int32 pixels [1,8,8,4] (NHWC) -> Cast -> Mul 1/127.5 -> Sub 1 -> Transpose to NCHW -> 3x3 conv
+    // with bias -> output. Its weights are all positive, so the half step of the zero point (0.5/127.5 times the sum of
+    // a channel's 36 weights, ~0.07) is larger than what the int8 weights cost (~0.01).
+    private static OnnxGraph PixelNetwork()
+    {
+        var random = new Random(5);
+        var graph = new OnnxGraph();
+        graph.Inputs.Add(new OnnxValueInfo("pixels", OnnxType.Int32, [1, 8, 8, 4], null));
+        graph.Outputs.Add(new OnnxValueInfo("output", OnnxType.Float, null, null));
+        graph.Reserve("pixels");
+        var cast = graph.Add1("Cast", "cast", ["pixels"], new OnnxAttribute("to", (long)OnnxType.Float));
+        var scaled = graph.Add1("Mul", "scale", [cast, graph.Float32("a", [4], [1 / 127.5f, 1 / 127.5f, 1 / 127.5f, 1 / 127.5f])]);
+        var centred = graph.Add1("Sub", "centre", [scaled, graph.Float32("one", [], [1f])]);
+        var nchw = graph.Add1("Transpose", "to_nchw", [centred], new OnnxAttribute("perm", new long[] { 0, 3, 1, 2 }));
+        var w = graph.Float32("w", [8, 4, 3, 3], [.. Enumerable.Range(0, 8 * 4 * 9).Select(_ => (float)(0.3 + (0.4 * random.NextDouble())))]);
+        var b = graph.Float32("b", [8], [.. Enumerable.Range(0, 8).Select(_ => (float)((random.NextDouble() * 0.4) - 0.2))]);
+        graph.Add("Conv", "conv", [nchw, w, b], ["output"], new OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }));
+        return graph;
+    }
+
+    private static int[] Pixels(int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, 8 * 8 * 4).Select(_ => random.Next(256))];
+    }
+
+    private static float[] RunPixels(OnnxGraph graph, int[] pixels)
+    {
+        using var session = new InferenceSession(graph.ToModelProto(TfjsToOnnxConverter.Opset, "tests", new Dictionary<string, string>()));
+        using var value = OrtValue.CreateTensorValueFromMemory(pixels, [1, 8, 8, 4]);
+        using var results = session.Run(new RunOptions(), ["pixels"], [value], ["output"]);
+        return results[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    [Fact]
+    public void Quantize_ReadsAnImageInputUnderConstantArithmetic_AsUint8Pixels_WithTheHalfStepInTheBias()
+    {
+        var graph = PixelNetwork();
+        // The pixel path needs no range for the conv's input; the calibration would give it this one.
+        var ranges = new Dictionary<string, TensorRange>(StringComparer.Ordinal) { [graph.Nodes.Single(n => n.OpType == "Conv").Inputs[0]] = new(-1f, 1f) };
+
+        var quantized = QdqQuantizer.Quantize(graph, ranges);
+
+        // No float arithmetic on the pixels: a Cast to uint8 and the Transpose, read by the conv through
+        // DequantizeLinear at 1/127.5 and a zero point next to 127.5 (p/127.5 - 1 = (p - 127.5)/127.5; which side is
+        // float rounding's).
+        Assert.DoesNotContain(quantized.Nodes, n => n.OpType is "Mul" or "Sub" or "QuantizeLinear");
+        Assert.Equal((long)OnnxType.Uint8, quantized.Nodes.Single(n => n.OpType == "Cast").Attributes.Single(a => a.Name == "to").Value);
+        var transposed = quantized.Nodes.Single(n => n.OpType == "Transpose").Outputs[0];
+        var dq = quantized.Nodes.Single(n => n.OpType == "DequantizeLinear" && n.Inputs[0] == transposed);
+        Assert.Contains(quantized.Initializers.Single(i => i.Name == dq.Inputs[2]).RawData.Single(), new byte[] { 127, 128 });
+        // Inside the picture the output is the float graph's up to the int8 weights; only where the kernel meets the
+        // padding does the half step show.
+        var expected = RunPixels(graph, Pixels(9));
+        var actual = RunPixels(quantized, Pixels(9));
+        var inside = Enumerable.Range(0, expected.Length).Where(i => i % 8 is > 0 and < 7 && i / 8 % 8 is > 0 and < 7).ToList();
+        var worst = inside.Max(i => Math.Abs(expected[i] - actual[i]));
+        Assert.True(worst < 0.02f, $"largest difference inside the picture {worst}");
+    }
 }

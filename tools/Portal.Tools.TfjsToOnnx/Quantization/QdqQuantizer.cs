@@ -15,6 +15,8 @@ internal readonly record struct TensorRange(float Min, float Max);
 /// float between a DQ and the next Q. A Relu or Relu6 (Clip 0..6) right after a convolution is folded into the output
 /// quantization: the calibrated range of its output starts at 0 and ends at or below 6, so the uint8 output saturates
 /// exactly where the activation would clip, and ONNX Runtime's own QDQ tooling removes such clips the same way.
+/// A convolution that reads the graph's integer image input through a Cast and constant arithmetic (MoveNet's
+/// <c>p/127.5 − 1</c>, then a Transpose) reads the pixels as uint8 instead (<see cref="PixelInput"/>).
 /// </summary>
 internal static class QdqQuantizer
 {
@@ -30,8 +32,9 @@ internal static class QdqQuantizer
     public static OnnxGraph Quantize(OnnxGraph graph, IReadOnlyDictionary<string, TensorRange> ranges)
     {
         var plans = Plans(graph).ToDictionary(p => p.Conv);
-        var folded = plans.Values.Where(p => p.Folded is not null).Select(p => p.Folded!).ToHashSet();
         var initializers = graph.Initializers.ToDictionary(i => i.Name, StringComparer.Ordinal);
+        var pixels = plans.Values.Select(p => PixelInput.Find(graph, p.Conv, initializers)).OfType<PixelInput>().ToDictionary(p => p.Conv);
+        var folded = plans.Values.Where(p => p.Folded is not null).Select(p => p.Folded!).Concat(pixels.Values.SelectMany(p => p.Chain)).ToHashSet();
 
         var result = new OnnxGraph();
         result.Inputs.AddRange(graph.Inputs);
@@ -57,6 +60,11 @@ internal static class QdqQuantizer
         }
 
         var dequantized = new Dictionary<string, string>(StringComparer.Ordinal); // float tensor -> its DQ output
+        foreach (var pixel in pixels.Values)
+        {
+            dequantized[pixel.Tensor] = pixel.Dequantize(result);
+        }
+
         foreach (var node in graph.Nodes)
         {
             if (folded.Contains(node))
@@ -70,15 +78,17 @@ internal static class QdqQuantizer
                 continue;
             }
 
+            var pixel = pixels.GetValueOrDefault(node);
             var input = Range(ranges, plan.Input);
-            var (inputScale, _) = ActivationParameters(input);
+            var inputScale = pixel?.Scale ?? ActivationParameters(input).Scale;
             var x = dequantized.TryGetValue(plan.Input, out var existing) ? existing : QuantizeDequantize(result, plan.Input, input, null, dequantized);
             var weight = initializers[node.Inputs[1]];
             var (w, weightScales) = QuantizedWeight(result, weight);
             List<string> inputs = [x, w];
             if (node.Inputs.Count > 2)
             {
-                inputs.Add(QuantizedBias(result, initializers[node.Inputs[2]], inputScale, weightScales));
+                var bias = initializers[node.Inputs[2]];
+                inputs.Add(QuantizedBias(result, bias.Name, pixel?.CorrectedBias(bias, weight) ?? Floats(bias), inputScale, weightScales));
             }
 
             if (plan.FloatOutput)
@@ -165,13 +175,16 @@ internal static class QdqQuantizer
         return (output, scales);
     }
 
+    private static float[] Floats(OnnxInitializer initializer) => initializer.Type == OnnxType.Float
+        ? MemoryMarshal.Cast<byte, float>(initializer.RawData).ToArray()
+        : throw new NotSupportedException($"'{initializer.Name}' is not float32");
+
     // int32 bias at scale input scale × weight scale of its channel, as ONNX Runtime's QLinearConv expects it.
-    private static string QuantizedBias(OnnxGraph result, OnnxInitializer bias, float inputScale, float[] weightScales)
+    private static string QuantizedBias(OnnxGraph result, string name, float[] values, float inputScale, float[] weightScales)
     {
-        var values = MemoryMarshal.Cast<byte, float>(bias.RawData);
-        if (bias.Type != OnnxType.Float || values.Length != weightScales.Length)
+        if (values.Length != weightScales.Length)
         {
-            throw new NotSupportedException($"conv bias '{bias.Name}' is not float32 with one value per output channel");
+            throw new NotSupportedException($"conv bias '{name}' does not have one value per output channel");
         }
 
         var scales = new float[values.Length];
@@ -182,10 +195,10 @@ internal static class QdqQuantizer
             quantized[m] = (int)Math.Clamp(Math.Round(values[m] / scales[m], MidpointRounding.ToEven), int.MinValue, int.MaxValue);
         }
 
-        var data = result.Int32(bias.Name + "/int32", bias.Dims, quantized);
-        var scale = result.Float32(bias.Name + "/scale", [values.Length], scales);
-        var zero = result.Int32(bias.Name + "/zero_point", [values.Length], new int[values.Length]);
-        return result.Add1("DequantizeLinear", bias.Name + "/dq", [data, scale, zero], new OnnxAttribute("axis", 0L));
+        var data = result.Int32(name + "/int32", [values.Length], quantized);
+        var scale = result.Float32(name + "/scale", [values.Length], scales);
+        var zero = result.Int32(name + "/zero_point", [values.Length], new int[values.Length]);
+        return result.Add1("DequantizeLinear", name + "/dq", [data, scale, zero], new OnnxAttribute("axis", 0L));
     }
 
     private static IEnumerable<ConvPlan> Plans(OnnxGraph graph)
