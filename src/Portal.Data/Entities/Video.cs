@@ -183,8 +183,8 @@ public class Video
     }
 }
 
-/// <summary>What ffprobe reported about a video's first video stream.</summary>
 /// <summary>The review proxy's picture: its size, frame rate and frame count (null when the container does not say).</summary>
 public sealed record ProxyPicture(int Width, int Height, double Fps, long? FrameCount);
 
+/// <summary>What ffprobe reported about a video's first video stream.</summary>
 public sealed record VideoProbe(double DurationSeconds, double Fps, int Width, int Height, string Codec, int Rotation, long? FrameCount);
