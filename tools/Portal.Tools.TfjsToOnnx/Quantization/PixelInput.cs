@@ -19,13 +19,20 @@ internal sealed record PixelInput(OnnxNode Conv, string Tensor, string GraphInpu
     /// <summary>The zero point: the center rounded to an integer.</summary>
     public byte ZeroPoint => (byte)Math.Clamp(Math.Round(Center, MidpointRounding.ToEven), 0, 255);
 
-    /// <summary>The chain from <paramref name="conv"/>'s data input back to an integer graph input, if it is one.</summary>
-    public static PixelInput? Find(OnnxGraph graph, OnnxNode conv, IReadOnlyDictionary<string, OnnxInitializer> initializers)
+    /// <summary>Those of <paramref name="convs"/> whose data input is an integer graph input under constant arithmetic.</summary>
+    public static Dictionary<OnnxNode, PixelInput> FindAll(OnnxGraph graph, IEnumerable<OnnxNode> convs, IReadOnlyDictionary<string, OnnxInitializer> initializers)
     {
         var producers = graph.Nodes.SelectMany(n => n.Outputs.Select(o => (Output: o, Node: n))).ToDictionary(p => p.Output, p => p.Node, StringComparer.Ordinal);
         var consumers = graph.Nodes.SelectMany(n => n.Inputs).GroupBy(i => i, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var outputs = graph.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var integerInputs = graph.Inputs.Where(i => i.Type is OnnxType.Int32 or OnnxType.Uint8).Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        return convs.Select(conv => Find(conv, initializers, producers, consumers, outputs, integerInputs)).OfType<PixelInput>().ToDictionary(p => p.Conv);
+    }
+
+    // The chain from the conv's data input back to an integer graph input, if it is one.
+    private static PixelInput? Find(OnnxNode conv, IReadOnlyDictionary<string, OnnxInitializer> initializers, Dictionary<string, OnnxNode> producers,
+        Dictionary<string, int> consumers, HashSet<string> outputs, HashSet<string> integerInputs)
+    {
         if (conv.Inputs.Count < 3)
         {
             return null; // the half step goes into the bias

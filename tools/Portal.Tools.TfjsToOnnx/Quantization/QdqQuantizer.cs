@@ -33,7 +33,7 @@ internal static class QdqQuantizer
     {
         var plans = Plans(graph).ToDictionary(p => p.Conv);
         var initializers = graph.Initializers.ToDictionary(i => i.Name, StringComparer.Ordinal);
-        var pixels = plans.Values.Select(p => PixelInput.Find(graph, p.Conv, initializers)).OfType<PixelInput>().ToDictionary(p => p.Conv);
+        var pixels = PixelInput.FindAll(graph, plans.Keys, initializers);
         var folded = plans.Values.Where(p => p.Folded is not null).Select(p => p.Folded!).Concat(pixels.Values.SelectMany(p => p.Chain)).ToHashSet();
 
         var result = new OnnxGraph();
@@ -78,10 +78,10 @@ internal static class QdqQuantizer
                 continue;
             }
 
+            // A pixel input is already dequantized (above) at its own scale: it needs no calibrated range.
             var pixel = pixels.GetValueOrDefault(node);
-            var input = Range(ranges, plan.Input);
-            var inputScale = pixel?.Scale ?? ActivationParameters(input).Scale;
-            var x = dequantized.TryGetValue(plan.Input, out var existing) ? existing : QuantizeDequantize(result, plan.Input, input, null, dequantized);
+            var inputScale = pixel?.Scale ?? ActivationParameters(Range(ranges, plan.Input)).Scale;
+            var x = dequantized.TryGetValue(plan.Input, out var existing) ? existing : QuantizeDequantize(result, plan.Input, Range(ranges, plan.Input), null, dequantized);
             var weight = initializers[node.Inputs[1]];
             var (w, weightScales) = QuantizedWeight(result, weight);
             List<string> inputs = [x, w];
