@@ -19,6 +19,10 @@ internal static class BenchPoseCommand
     private const string FloatFloor = "movenet-multipose";
     private const string Int8Floor = "movenet-multipose-int8";
 
+    // The MultiPose input, named rather than left to the card, so every row says which one it measured.
+    private static readonly PoseEstimatorOptions Square = new() { FitInputToFrame = false };
+    private static readonly PoseEstimatorOptions FrameShaped = new() { FitInputToFrame = true };
+
     public static Command Create()
     {
         var video = new Argument<string>("VIDEO") { Description = "the clip to measure, e.g. ../shared/data/video/tfjs_pose_1.mp4" };
@@ -116,8 +120,9 @@ internal static class BenchPoseCommand
 
                 return Task.CompletedTask;
             });
-            Console.WriteLine($"| {model} ({estimator.InputSize}x{estimator.InputSize}), {threads} thread(s), batch 1 | {frames.Count / single:F1} |");
-            Console.WriteLine($"| {model} ({estimator.InputSize}x{estimator.InputSize}), {threads} thread(s), batch 8 | {frames.Count / batched:F1} |");
+            var (inputWidth, inputHeight) = estimator.InputShapeFor(info.Width, info.Height);
+            Console.WriteLine($"| {model} ({inputWidth}x{inputHeight}), {threads} thread(s), batch 1 | {frames.Count / single:F1} |");
+            Console.WriteLine($"| {model} ({inputWidth}x{inputHeight}), {threads} thread(s), batch 8 | {frames.Count / batched:F1} |");
         }
 
         await FloorRowsAsync(frames, info.Width, info.Height, threadCounts, repeat, tfjs, modelsRoot, cancellationToken);
@@ -179,21 +184,30 @@ internal static class BenchPoseCommand
             foreach (var threads in threadCounts)
             {
                 var sessions = new OnnxSessionFactory(new InferenceOptions { IntraOpThreads = threads });
-                using var float32 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), sessions);
-                using var int8 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions);
+                using var float32 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), sessions, Square);
+                using var int8 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions, Square);
                 await FloorRowsAsync($"{threads} thread(s), batch 1", frames.Count, repeat,
-                    () => EstimateAll(float32, frames, width, height), () => EstimateAll(int8, frames, width, height));
+                    ($"{FloatFloor} float32", () => EstimateAll(float32, frames, width, height)), ($"{Int8Floor}", () => EstimateAll(int8, frames, width, height)), "int8 ÷ float32");
+                if (width != height)
+                {
+                    // The int8 graph again, its input shaped like the frame (as tfjs-models runs MultiPose) against the square.
+                    using var fitted = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions, FrameShaped);
+                    var shape = fitted.InputShapeFor(width, height);
+                    await FloorRowsAsync($"{threads} thread(s), batch 1", frames.Count, repeat,
+                        ($"{Int8Floor}, square {fitted.InputSize}x{fitted.InputSize} input", () => EstimateAll(int8, frames, width, height)),
+                        ($"{Int8Floor}, input shaped like the frame ({shape.Width}x{shape.Height})", () => EstimateAll(fitted, frames, width, height)), "frame-shaped ÷ square");
+                }
             }
 
             // As a worker runs a video alone (ADR 0019): a lane per core, one single-threaded session each.
             var lanes = Environment.ProcessorCount;
             var single = new OnnxSessionFactory(new InferenceOptions { IntraOpThreads = 1 });
-            var floats = Enumerable.Range(0, lanes).Select(_ => new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), single)).ToList();
-            var int8s = Enumerable.Range(0, lanes).Select(_ => new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), single)).ToList();
+            var floats = Enumerable.Range(0, lanes).Select(_ => new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), single, Square)).ToList();
+            var int8s = Enumerable.Range(0, lanes).Select(_ => new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), single, Square)).ToList();
             try
             {
                 await FloorRowsAsync($"{lanes} lanes of 1 thread", frames.Count, repeat,
-                    () => EstimateAllInLanesAsync(floats, frames, width, height), () => EstimateAllInLanesAsync(int8s, frames, width, height));
+                    ($"{FloatFloor} float32", () => EstimateAllInLanesAsync(floats, frames, width, height)), ($"{Int8Floor}", () => EstimateAllInLanesAsync(int8s, frames, width, height)), "int8 ÷ float32");
             }
             finally
             {
@@ -211,33 +225,43 @@ internal static class BenchPoseCommand
     // how much more than the float32 graph's own answers change when the same clip is encoded once more, as any upload
     // may have been (libx264 at its default quality, CRF 23)? The second is the yardstick for the first: a change of
     // poses no larger than a re-encode brings is one the action model already meets in every upload.
+    // Two comparisons: the int8 graph against float32 (both with square inputs), and the int8 graph's input shaped like
+    // the frame against its square input, each next to the baseline's own answers on the re-encoded clip.
     private static async Task ActionRowsAsync(string[] clips, string modelsRoot, CancellationToken cancellationToken)
     {
-        const double Fps = 10; // the pipeline's default analysis rate
         var sessions = new OnnxSessionFactory(new InferenceOptions());
-        using var float32 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), sessions);
-        using var int8 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions);
+        using var float32 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, FloatFloor), sessions, Square);
+        using var int8 = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions, Square);
+        using var fitted = new PoseEstimator(ModelCatalog.PoseModel(modelsRoot, Int8Floor), sessions, FrameShaped);
         using var recognizer = new ActionRecognizer(ModelCatalog.ActionModel(modelsRoot, ModelCatalog.DefaultActionModel), sessions);
+        await ActionRowsAsync(clips, ($"{FloatFloor} (float32)", "float32", float32), (Int8Floor, int8), recognizer, cancellationToken);
+        await ActionRowsAsync(clips, ($"{Int8Floor}, square input", "square", int8), ("input shaped like the frame", fitted), recognizer, cancellationToken);
+    }
+
+    private static async Task ActionRowsAsync(string[] clips, (string Label, string Short, PoseEstimator Estimator) baseline, (string Label, PoseEstimator Estimator) candidate,
+        ActionRecognizer recognizer, CancellationToken cancellationToken)
+    {
+        const double Fps = 10; // the pipeline's default analysis rate
         var scratch = Directory.CreateTempSubdirectory("portal-bench-pose-");
         try
         {
             Console.WriteLine();
-            Console.WriteLine($"{recognizer.Card.Name} {recognizer.Card.Version}, poses at {Fps} fps; each cell compares with {FloatFloor} (float32) on the clip as it is:");
+            Console.WriteLine($"{recognizer.Card.Name} {recognizer.Card.Version}, poses at {Fps} fps; each cell compares with {baseline.Label} on the clip as it is:");
             Console.WriteLine();
-            Console.WriteLine($"| clip | frames with as many people: {Int8Floor} / float32 on the re-encoded clip | windows with the same top-1: {Int8Floor} | the same: float32 on the re-encoded clip | windows without a partner: {Int8Floor} / re-encoded | tracks: float32 / {Int8Floor} / re-encoded |");
+            Console.WriteLine($"| clip | frames with as many people: {candidate.Label} / {baseline.Short} on the re-encoded clip | windows with the same top-1: {candidate.Label} | the same: {baseline.Short} on the re-encoded clip | windows without a partner: {candidate.Label} / re-encoded | tracks: {baseline.Short} / {candidate.Label} / re-encoded |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-            var rows = new List<(PoseAgreement.Row Int8, PoseAgreement.Row Reencoded)>();
+            var rows = new List<(PoseAgreement.Row Candidate, PoseAgreement.Row Reencoded)>();
             foreach (var clip in clips)
             {
                 var reencoded = await ReencodeAsync(clip, scratch.FullName, cancellationToken);
-                var asItIs = new PoseAgreement.Side(clip, float32);
-                var row = (Int8: await PoseAgreement.CompareAsync(asItIs, new(clip, int8), recognizer, Fps, cancellationToken),
-                    Reencoded: await PoseAgreement.CompareAsync(asItIs, new(reencoded, float32), recognizer, Fps, cancellationToken));
+                var asItIs = new PoseAgreement.Side(clip, baseline.Estimator);
+                var row = (Candidate: await PoseAgreement.CompareAsync(asItIs, new(clip, candidate.Estimator), recognizer, Fps, cancellationToken),
+                    Reencoded: await PoseAgreement.CompareAsync(asItIs, new(reencoded, baseline.Estimator), recognizer, Fps, cancellationToken));
                 rows.Add(row);
-                Console.WriteLine(AgreementRow(Path.GetFileName(clip), row.Int8, row.Reencoded));
+                Console.WriteLine(AgreementRow(Path.GetFileName(clip), row.Candidate, row.Reencoded));
             }
 
-            Console.WriteLine(AgreementRow("**all**", Total(rows.Select(r => r.Int8)), Total(rows.Select(r => r.Reencoded))));
+            Console.WriteLine(AgreementRow("**all**", Total(rows.Select(r => r.Candidate)), Total(rows.Select(r => r.Reencoded))));
             Console.WriteLine();
         }
         finally
@@ -250,10 +274,10 @@ internal static class BenchPoseCommand
         rows.Aggregate(new PoseAgreement.Row("", 0, 0, 0, 0, 0, 0, 0, 0), (a, r) => new PoseAgreement.Row("", a.Frames + r.Frames, a.SamePeopleCount + r.SamePeopleCount,
             a.Matched + r.Matched, a.SameTop1 + r.SameTop1, a.OnlyFirst + r.OnlyFirst, a.OnlySecond + r.OnlySecond, a.TracksFirst + r.TracksFirst, a.TracksSecond + r.TracksSecond));
 
-    private static string AgreementRow(string clip, PoseAgreement.Row int8, PoseAgreement.Row reencoded) =>
-        $"| {clip} | {Percent(int8.SamePeopleCount, int8.Frames)} / {Percent(reencoded.SamePeopleCount, reencoded.Frames)} | " +
-        $"{int8.SameTop1} of {int8.Matched} ({Percent(int8.SameTop1, int8.Matched)}) | {reencoded.SameTop1} of {reencoded.Matched} ({Percent(reencoded.SameTop1, reencoded.Matched)}) | " +
-        $"{int8.OnlyFirst + int8.OnlySecond} / {reencoded.OnlyFirst + reencoded.OnlySecond} | {int8.TracksFirst} / {int8.TracksSecond} / {reencoded.TracksSecond} |";
+    private static string AgreementRow(string clip, PoseAgreement.Row candidate, PoseAgreement.Row reencoded) =>
+        $"| {clip} | {Percent(candidate.SamePeopleCount, candidate.Frames)} / {Percent(reencoded.SamePeopleCount, reencoded.Frames)} | " +
+        $"{candidate.SameTop1} of {candidate.Matched} ({Percent(candidate.SameTop1, candidate.Matched)}) | {reencoded.SameTop1} of {reencoded.Matched} ({Percent(reencoded.SameTop1, reencoded.Matched)}) | " +
+        $"{candidate.OnlyFirst + candidate.OnlySecond} / {reencoded.OnlyFirst + reencoded.OnlySecond} | {candidate.TracksFirst} / {candidate.TracksSecond} / {reencoded.TracksSecond} |";
 
     private static string Percent(int part, int whole) => $"{100.0 * part / Math.Max(1, whole):F1} %";
 
@@ -272,24 +296,24 @@ internal static class BenchPoseCommand
         return output;
     }
 
-    // Float32 and int8 timed in turn within each repeat (the first round warms both up and is not counted); the best
-    // of each and their ratio as three rows.
-    private static async Task FloorRowsAsync(string how, int frameCount, int repeat, Func<Task> runFloat, Func<Task> runInt8)
+    // Two ways timed in turn within each repeat (the first round warms both up and is not counted); the best of each
+    // and the second's speed over the first's as three rows.
+    private static async Task FloorRowsAsync(string how, int frameCount, int repeat, (string Label, Func<Task> Run) first, (string Label, Func<Task> Run) second, string ratio)
     {
-        var (floatBest, int8Best) = (double.MaxValue, double.MaxValue);
+        var (firstBest, secondBest) = (double.MaxValue, double.MaxValue);
         for (var r = 0; r < repeat + 1; r++)
         {
-            var floatSeconds = await TimeAsync(1, runFloat);
-            var int8Seconds = await TimeAsync(1, runInt8);
+            var firstSeconds = await TimeAsync(1, first.Run);
+            var secondSeconds = await TimeAsync(1, second.Run);
             if (r > 0)
             {
-                (floatBest, int8Best) = (Math.Min(floatBest, floatSeconds), Math.Min(int8Best, int8Seconds));
+                (firstBest, secondBest) = (Math.Min(firstBest, firstSeconds), Math.Min(secondBest, secondSeconds));
             }
         }
 
-        Console.WriteLine($"| floor: {FloatFloor} float32, {how} | {frameCount / floatBest:F1} |");
-        Console.WriteLine($"| floor: {Int8Floor}, {how} | {frameCount / int8Best:F1} |");
-        Console.WriteLine($"| floor: int8 ÷ float32, {how} | {floatBest / int8Best:F2}× |");
+        Console.WriteLine($"| floor: {first.Label}, {how} | {frameCount / firstBest:F1} |");
+        Console.WriteLine($"| floor: {second.Label}, {how} | {frameCount / secondBest:F1} |");
+        Console.WriteLine($"| floor: {ratio}, {how} | {firstBest / secondBest:F2}× |");
     }
 
     // As the poses stage posts them: twice as many frames in flight as lanes, results taken in order.

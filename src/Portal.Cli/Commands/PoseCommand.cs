@@ -41,14 +41,17 @@ internal static class PoseCommand
             }
         });
         var spinning = new Option<bool>("--allow-spinning") { Description = "ONNX Runtime's idle intra-op threads spin (true) or sleep (false, the worker's default)", DefaultValueFactory = _ => new InferenceOptions().AllowSpinning };
+        var input = new Option<string?>("--input") { Description = "MultiPose: the model input shaped like the frame (frame, as tfjs-models) or padded to a square (square); default: the model card's" };
+        input.AcceptOnlyFromAmong("frame", "square");
         var models = new ModelsOption();
-        var command = new Command("pose", "poses of every frame of a video, in Portal's skeleton format") { video, model, fps, output, provider, crop, detector, threads, inFlight, spinning, models };
+        var command = new Command("pose", "poses of every frame of a video, in Portal's skeleton format") { video, model, fps, output, provider, crop, detector, threads, inFlight, spinning, input, models };
         return command.WithAction((parsed, cancellationToken) => RunAsync(
             parsed.GetRequiredValue(video), parsed.GetValue(model), parsed.GetValue(fps), parsed.GetRequiredValue(output), parsed.GetValue(provider),
-            parsed.GetRequiredValue(crop) == "on", parsed.GetValue(detector), parsed.GetValue(threads), parsed.GetValue(inFlight), parsed.GetValue(spinning), models.Root(parsed), cancellationToken));
+            parsed.GetRequiredValue(crop) == "on", parsed.GetValue(detector), parsed.GetValue(threads), parsed.GetValue(inFlight), parsed.GetValue(spinning),
+            parsed.GetValue(input) switch { "frame" => true, "square" => false, _ => null }, models.Root(parsed), cancellationToken));
     }
 
-    private static async Task<int> RunAsync(string video, string? model, double? fps, string output, ExecutionProvider provider, bool crop, string? detectorPath, int threads, int framesInFlight, bool allowSpinning, string modelsRoot, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string video, string? model, double? fps, string output, ExecutionProvider provider, bool crop, string? detectorPath, int threads, int framesInFlight, bool allowSpinning, bool? fitInputToFrame, string modelsRoot, CancellationToken cancellationToken)
     {
         // --detector: top-down, the person detector then the single-pose model (Thunder unless --model says) per person.
         var modelName = model ?? (detectorPath is null ? "movenet-lightning" : "movenet-thunder");
@@ -64,7 +67,14 @@ internal static class PoseCommand
         }
 
         var sessions = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = provider, IntraOpThreads = threads, AllowSpinning = allowSpinning });
-        using var estimator = PoseEstimator.Open(modelsRoot, modelName, sessions);
+        var card = ModelCatalog.PoseModel(modelsRoot, modelName);
+        if (fitInputToFrame is not null && card.MaxPersons == 1)
+        {
+            throw new CliUsageException($"--input is for MultiPose; {modelName} takes a square input.");
+        }
+
+        var estimatorOptions = new PoseEstimatorOptions { FitInputToFrame = fitInputToFrame };
+        using var estimator = new PoseEstimator(card, sessions, estimatorOptions);
         if (detectorPath is not null && estimator.IsMultiPose)
         {
             throw new CliUsageException($"--detector needs a single-pose --model (movenet-lightning or movenet-thunder), not {modelName}.");
@@ -76,7 +86,7 @@ internal static class PoseCommand
         }
 
         // MultiPose: the first estimator and framesInFlight - 1 more, each a lane of PoseEstimatorGroup.
-        var more = Enumerable.Range(1, framesInFlight - 1).Select(_ => PoseEstimator.Open(modelsRoot, modelName, sessions)).ToList();
+        var more = Enumerable.Range(1, framesInFlight - 1).Select(_ => new PoseEstimator(card, sessions, estimatorOptions)).ToList();
         using var ownMore = new OwnedEstimators(more);
         using var group = estimator.IsMultiPose ? new PoseEstimatorGroup([estimator, .. more]) : null;
         using var detector = detectorPath is null ? null : new PersonDetector(detectorPath, sessions);

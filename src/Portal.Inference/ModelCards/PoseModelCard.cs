@@ -10,6 +10,13 @@ public sealed record PoseModelCard : ModelCard
     [JsonIgnore]
     public int InputSize { get; init; }
 
+    /// <summary>
+    /// True when the input is shaped like each frame rather than a square (<c>input.fit</c> is <c>"frame"</c>; absent or
+    /// <c>"square"</c>: false): see <see cref="Pose.PoseEstimatorOptions.FitInputToFrame"/>.
+    /// </summary>
+    [JsonIgnore]
+    public bool InputFitsFrame { get; init; }
+
     /// <summary>Most people one inference reports; 1 for single-pose models.</summary>
     public int MaxPersons { get; init; } = 1;
 
@@ -24,11 +31,23 @@ public sealed record PoseModelCard : ModelCard
         // input.size and heads.scale are arrays on disk and plain numbers here, so these two are read by hand.
         using var document = JsonDocument.Parse(System.IO.File.ReadAllBytes(cardPath));
         var root = document.RootElement;
-        var inputSize = 0;
-        if (root.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object &&
-            input.TryGetProperty("size", out var size) && size.ValueKind == JsonValueKind.Array && size.GetArrayLength() > 0)
+        var (inputSize, fitsFrame) = (0, false);
+        if (root.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object)
         {
-            inputSize = size[0].GetInt32();
+            if (input.TryGetProperty("size", out var size) && size.ValueKind == JsonValueKind.Array && size.GetArrayLength() > 0)
+            {
+                inputSize = size[0].GetInt32();
+            }
+
+            if (input.TryGetProperty("fit", out var fit))
+            {
+                fitsFrame = fit.GetString() switch
+                {
+                    "frame" => true,
+                    "square" => false,
+                    var other => throw new InvalidDataException($"Model card '{cardPath}': input.fit is '{other}'; expected \"frame\" or \"square\"."),
+                };
+            }
         }
 
         PoseHeads? heads = null;
@@ -42,7 +61,7 @@ public sealed record PoseModelCard : ModelCard
                 scale[1].GetSingle());
         }
 
-        return card with { InputSize = inputSize, Heads = heads };
+        return card with { InputSize = inputSize, InputFitsFrame = fitsFrame, Heads = heads };
     }
 }
 

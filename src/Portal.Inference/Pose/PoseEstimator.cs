@@ -21,6 +21,14 @@ public sealed record PoseEstimatorOptions
     /// <summary>Single pose only: run the complete converted graph (batch 1) even when the card offers the batchable
     /// heads model. Both give the same keypoints; the parity tests check each against TensorFlow.js.</summary>
     public bool UseFullGraph { get; init; }
+
+    /// <summary>
+    /// MultiPose only: shape the model input like the frame (<see cref="Letterbox.FitFrame"/>: the longer side at the
+    /// card's size, the shorter rounded up to a multiple of 32), as tfjs-models runs MultiPose, instead of padding every
+    /// frame to the card's square. A 16:9 frame then costs 256x160 pixels of network instead of 256x256. Needs a graph
+    /// whose input height and width are free (MultiPose's are). Null: as the card says (<c>input.fit</c>).
+    /// </summary>
+    public bool? FitInputToFrame { get; init; }
 }
 
 /// <summary>
@@ -50,6 +58,7 @@ public sealed class PoseEstimator : IDisposable
     private readonly PoseHeads? _heads;
     private readonly int[] _input;
     private readonly int _frameValues;
+    private readonly bool _fitInputToFrame;
     private readonly int _grid;
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
@@ -81,6 +90,7 @@ public sealed class PoseEstimator : IDisposable
             MaxBatch = _heads is null ? 1 : _options.MaxBatch;
             _frameValues = InputSize * InputSize * 3;
             _input = new int[_frameValues * MaxBatch];
+            _fitInputToFrame = (_options.FitInputToFrame ?? card.InputFitsFrame) && VerifyFreeInputShape();
         }
         catch
         {
@@ -94,11 +104,19 @@ public sealed class PoseEstimator : IDisposable
     /// <summary>The ONNX file the session runs (the card's model, or its heads model).</summary>
     public string ModelPath { get; }
 
-    /// <summary>Side of the square model input in pixels.</summary>
+    /// <summary>Side of the square model input in pixels (with <see cref="PoseEstimatorOptions.FitInputToFrame"/>, the
+    /// input's longer side).</summary>
     public int InputSize { get; }
 
     /// <summary>Frames per inference call: <see cref="PoseEstimatorOptions.MaxBatch"/> with a heads model, else 1.</summary>
     public int MaxBatch { get; }
+
+    /// <summary>The model input (width, height) a whole frame of <paramref name="width"/> x <paramref name="height"/> is run at.</summary>
+    public (int Width, int Height) InputShapeFor(int width, int height)
+    {
+        var letterbox = LetterboxFor(width, height);
+        return (letterbox.Width, letterbox.Height);
+    }
 
     /// <summary>True for MultiPose (several people with boxes), false for Lightning and Thunder.</summary>
     public bool IsMultiPose => Card.MaxPersons > 1;
@@ -119,9 +137,9 @@ public sealed class PoseEstimator : IDisposable
     {
         var start = Stopwatch.GetTimestamp();
         var letterbox = region is { } r ? new Letterbox(width, height, InputSize, r) : LetterboxFor(width, height);
-        letterbox.Fill(rgb, _input.AsSpan(0, _frameValues));
+        letterbox.Fill(rgb, _input.AsSpan(0, letterbox.Width * letterbox.Height * 3));
         var filled = Stopwatch.GetTimestamp();
-        var output = RunInputs(1)[0];
+        var output = RunInputs(1, letterbox.Height, letterbox.Width)[0];
         var ran = Stopwatch.GetTimestamp();
         var people = Decode(output, letterbox);
         var decoded = Stopwatch.GetTimestamp();
@@ -137,16 +155,17 @@ public sealed class PoseEstimator : IDisposable
     {
         ArgumentNullException.ThrowIfNull(frames);
         var letterbox = LetterboxFor(width, height);
+        var frameValues = letterbox.Width * letterbox.Height * 3;
         var results = new IReadOnlyList<PosePerson>[frames.Count];
         for (var start = 0; start < frames.Count; start += MaxBatch)
         {
             var count = Math.Min(MaxBatch, frames.Count - start);
             for (var i = 0; i < count; i++)
             {
-                letterbox.Fill(frames[start + i].Span, _input.AsSpan(i * _frameValues, _frameValues));
+                letterbox.Fill(frames[start + i].Span, _input.AsSpan(i * frameValues, frameValues));
             }
 
-            var outputs = RunInputs(count);
+            var outputs = RunInputs(count, letterbox.Height, letterbox.Width);
             for (var i = 0; i < count; i++)
             {
                 results[start + i] = Decode(outputs[i], letterbox);
@@ -161,24 +180,34 @@ public sealed class PoseEstimator : IDisposable
     /// returns, per input, the full graph's output layout ([1,1,17,3] or [1,6,56] flattened, normalised
     /// coordinates), decoding the heads in C# where a heads model runs. Used by the parity tests.
     /// </summary>
-    public IReadOnlyList<float[]> RunRaw(IReadOnlyList<int[]> inputs)
+    public IReadOnlyList<float[]> RunRaw(IReadOnlyList<int[]> inputs) => RunRaw(inputs, InputSize, InputSize);
+
+    /// <summary><see cref="RunRaw(IReadOnlyList{int[]})"/> for inputs of <paramref name="height"/> x
+    /// <paramref name="width"/>, no larger than the card's square (a graph whose input shape is free).</summary>
+    public IReadOnlyList<float[]> RunRaw(IReadOnlyList<int[]> inputs, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        var frameValues = height * width * 3;
+        if (height <= 0 || width <= 0 || frameValues > _frameValues)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), $"An input of {height}x{width} does not fit the {InputSize}x{InputSize} buffer.");
+        }
+
         var results = new List<float[]>();
         for (var start = 0; start < inputs.Count; start += MaxBatch)
         {
             var count = Math.Min(MaxBatch, inputs.Count - start);
             for (var i = 0; i < count; i++)
             {
-                if (inputs[start + i].Length != _frameValues)
+                if (inputs[start + i].Length != frameValues)
                 {
-                    throw new ArgumentException($"Expected {_frameValues} values ([{InputSize},{InputSize},3]), got {inputs[start + i].Length}.", nameof(inputs));
+                    throw new ArgumentException($"Expected {frameValues} values ([{height},{width},3]), got {inputs[start + i].Length}.", nameof(inputs));
                 }
 
-                inputs[start + i].CopyTo(_input, i * _frameValues);
+                inputs[start + i].CopyTo(_input, i * frameValues);
             }
 
-            results.AddRange(RunInputs(count));
+            results.AddRange(RunInputs(count, height, width));
         }
 
         return results;
@@ -196,9 +225,9 @@ public sealed class PoseEstimator : IDisposable
             : [MoveNetDecoder.DecodeSinglePose(output, letterbox, _options.BoxKeypointThreshold)];
 
     // Runs the first `count` frames of _input; returns each frame's output in the full graph's layout.
-    private float[][] RunInputs(int count)
+    private float[][] RunInputs(int count, int height, int width)
     {
-        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _input.AsMemory(0, count * _frameValues), [count, InputSize, InputSize, 3]);
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _input.AsMemory(0, count * height * width * 3), [count, height, width, 3]);
         using var outputs = _session.Run(_runOptions, _inputNames, [input], _outputNames);
         var results = new float[count][];
         if (_heads is null)
@@ -234,7 +263,7 @@ public sealed class PoseEstimator : IDisposable
     {
         if (_letterbox is null || _letterbox.SourceWidth != width || _letterbox.SourceHeight != height)
         {
-            _letterbox = new Letterbox(width, height, InputSize);
+            _letterbox = _fitInputToFrame ? Letterbox.FitFrame(width, height, InputSize) : new Letterbox(width, height, InputSize);
         }
 
         return _letterbox;
@@ -261,6 +290,18 @@ public sealed class PoseEstimator : IDisposable
         }
 
         return size;
+    }
+
+    // FitInputToFrame needs MultiPose (one frame a call, no heads model) and an input whose height and width are free.
+    private bool VerifyFreeInputShape()
+    {
+        var dims = _session.InputMetadata.Single().Value.Dimensions;
+        if (!IsMultiPose || _heads is not null || dims[1] != -1 || dims[2] != -1)
+        {
+            throw new InvalidDataException($"{ModelPath}: an input shaped like the frame needs a MultiPose graph whose input height and width are free; this one is [{string.Join(',', dims)}].");
+        }
+
+        return true;
     }
 
     private string[] VerifyOutputs()

@@ -7,7 +7,7 @@ public class LetterboxTests
     {
         var letterbox = new Letterbox(400, 200, 100);
 
-        Assert.Equal(400, letterbox.Side);
+        Assert.Equal((100, 100, 4.0), (letterbox.Width, letterbox.Height, letterbox.Scale));
         Assert.Equal((0f, -100f), letterbox.ToSource(0, 0));
         Assert.Equal((400f, 300f), letterbox.ToSource(1, 1));
         Assert.Equal((200f, 100f), letterbox.ToSource(0.5f, 0.5f));
@@ -65,6 +65,42 @@ public class LetterboxTests
 
         Assert.Equal([50, 50, 50, 225, 225, 225, 50, 50, 50, 225, 225, 225], input);
     }
+
+    [Theory]
+    [InlineData(768, 432, 256, 160, 3.0)] // 16:9: 144 rows of picture, padded to 160
+    [InlineData(432, 768, 160, 256, 3.0)] // the same, upright
+    [InlineData(340, 256, 256, 224, 340 / 256.0)] // 192.8 rows, rounded to 193, padded to 224
+    [InlineData(576, 576, 256, 256, 2.25)] // square: the same input as the square letterbox
+    public void FitFrame_ScalesTheLongerSideToTheMaximum_AndPadsTheShorterToAMultipleOf32(int sourceWidth, int sourceHeight, int width, int height, double scale)
+    {
+        var letterbox = Letterbox.FitFrame(sourceWidth, sourceHeight, 256);
+
+        Assert.Equal((width, height), (letterbox.Width, letterbox.Height));
+        Assert.Equal(scale, letterbox.Scale, 9);
+        // tfjs-models pads at the bottom or right: the input's origin is the frame's.
+        Assert.Equal((0f, 0f), letterbox.ToSource(0, 0));
+        Assert.Equal(((float)(width * scale), (float)(height * scale)), letterbox.ToSource(1, 1));
+    }
+
+    [Fact]
+    public void FitFrame_FillsThePictureFromTheTop_AndPadsBelowIt()
+    {
+        var rgb = Enumerable.Repeat((byte)200, 64 * 36 * 3).ToArray(); // 64x36, uniformly grey
+        var letterbox = Letterbox.FitFrame(64, 36, 64);
+        var input = new int[letterbox.Width * letterbox.Height * 3];
+
+        letterbox.Fill(rgb, input);
+
+        // 64x36 at scale 1 in a 64x64 input: rows 0..35 picture, 36..63 padding.
+        Assert.Equal((64, 64), (letterbox.Width, letterbox.Height));
+        int Pixel(int row, int col) => input[((row * 64) + col) * 3];
+        Assert.All(Enumerable.Range(0, 36), r => Assert.Equal(200, Pixel(r, 10)));
+        Assert.All(Enumerable.Range(36, 28), r => Assert.Equal(0, Pixel(r, 10)));
+    }
+
+    [Fact]
+    public void FitFrame_RejectsAMaximumThatIsNotAMultipleOfTheStride() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Letterbox.FitFrame(640, 480, 250));
 
     [Fact]
     public void Fill_RejectsAFrameOfTheWrongSize()

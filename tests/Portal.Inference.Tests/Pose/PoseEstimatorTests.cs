@@ -157,6 +157,33 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FitInputToFrame_FollowsTheCard_UnlessTheOptionsSay_AndIsRefusedForASinglePoseModel()
+    {
+        using var temp = new TempDirectory();
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestPaths.PoseCard("movenet-multipose")))!;
+        card["file"] = Path.Combine(Path.GetDirectoryName(TestPaths.PoseCard("movenet-multipose"))!, "movenet-multipose.onnx");
+        card["input"]!["fit"] = "frame";
+        var path = temp.File("fitted.card.json");
+        File.WriteAllText(path, card.ToJsonString());
+        var fitted = PoseModelCard.Load(path);
+
+        using var byCard = new PoseEstimator(fitted, Cpu());
+        using var overridden = new PoseEstimator(fitted, Cpu(), new PoseEstimatorOptions { FitInputToFrame = false });
+        using var squareCard = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-multipose")), Cpu());
+
+        Assert.True(fitted.InputFitsFrame);
+        Assert.Equal((256, 160), byCard.InputShapeFor(768, 432));
+        Assert.Equal((256, 256), overridden.InputShapeFor(768, 432));
+        Assert.Equal((256, 256), squareCard.InputShapeFor(768, 432));
+        var single = Assert.Throws<InvalidDataException>(() => new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu(),
+            new PoseEstimatorOptions { FitInputToFrame = true, UseFullGraph = true }));
+        Assert.Contains("MultiPose", single.Message, StringComparison.Ordinal);
+        card["input"]!["fit"] = "stretch";
+        File.WriteAllText(path, card.ToJsonString());
+        Assert.Contains("input.fit", Assert.Throws<InvalidDataException>(() => PoseModelCard.Load(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_RefusesAModelThatIsNotAPoseModel()
     {
         var card = PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning")) with { Task = "action-recognition" };

@@ -57,6 +57,37 @@ public class TfjsParityTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task MultiPose_MatchesTheTfjsGraph_AtAnInputShapedLikeTheFrame()
+    {
+        // MultiPose decodes its people inside the graph from the input's shape (Shape, Range): a 426x240 frame is run
+        // at 256x160, not the square the test above checks.
+        var card = PoseModelCard.Load(TestPaths.PoseCard("movenet-multipose"));
+        using var estimator = new PoseEstimator(card, new OnnxSessionFactory(new InferenceOptions()));
+        var inputs = new List<int[]>();
+        Letterbox? letterbox = null;
+        await foreach (var frame in FfmpegFrameReader.ReadAsync(TestPaths.Video("basketball_two_people.mp4"), new FrameReaderOptions { Fps = 2 }))
+        {
+            letterbox ??= Letterbox.FitFrame(frame.Width, frame.Height, estimator.InputSize);
+            var tensor = new int[letterbox.Width * letterbox.Height * 3];
+            letterbox.Fill(frame.Rgb.Span, tensor);
+            inputs.Add(tensor);
+            if (inputs.Count == 3)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal((256, 160), (letterbox!.Width, letterbox.Height));
+        using var temp = new TempDirectory();
+        var (inputPath, outputPath) = (temp.File("inputs.bin"), temp.File("outputs.bin"));
+        await File.WriteAllBytesAsync(inputPath, inputs.SelectMany(i => MemoryMarshal.AsBytes(i.AsSpan()).ToArray()).ToArray());
+        await TfjsReference.RunAsync(TestPaths.TfjsSource("movenet-multipose"), inputPath, inputs.Count, letterbox.Height, letterbox.Width, outputPath);
+        var reference = MemoryMarshal.Cast<byte, float>(await File.ReadAllBytesAsync(outputPath)).ToArray();
+
+        Check("movenet-multipose at 256x160", estimator.RunRaw(inputs, letterbox.Height, letterbox.Width), reference, multiPose: true, "");
+    }
+
     private void Check(string what, IReadOnlyList<float[]> ours, float[] reference, bool multiPose, string note)
     {
         var perFrame = reference.Length / ours.Count;
@@ -126,18 +157,30 @@ public class TfjsParityTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>Runs tools/tfjs-reference/run-graph.mjs with Node, installing its pinned packages (npm ci) on first use.</summary>
+/// <summary>Runs the scripts of tools/tfjs-reference with Node, installing its pinned packages (npm ci) on first use.</summary>
 internal static class TfjsReference
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
-    public static async Task RunAsync(string modelJson, string inputs, int count, int size, string outputs)
+    /// <summary>run-graph.mjs: the bare graph on <paramref name="count"/> int32 inputs of size x size.</summary>
+    public static Task RunAsync(string modelJson, string inputs, int count, int size, string outputs) => RunAsync(modelJson, inputs, count, size, size, outputs);
+
+    /// <summary>run-graph.mjs on inputs of height x width (a graph whose input shape is free).</summary>
+    public static Task RunAsync(string modelJson, string inputs, int count, int height, int width, string outputs) =>
+        RunScriptAsync("run-graph.mjs", modelJson, inputs, Text(count), Text(height), Text(width), outputs);
+
+    /// <summary>run-multipose.mjs: tfjs-models' MultiPose pipeline on <paramref name="count"/> RGB24 frames; writes JSON.</summary>
+    public static Task RunMultiPoseAsync(string modelJson, string frames, int count, int width, int height, string outputJson) =>
+        RunScriptAsync("run-multipose.mjs", modelJson, frames, Text(count), Text(width), Text(height), outputJson);
+
+    private static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task RunScriptAsync(string script, params string[] arguments)
     {
         var directory = Path.Combine(TestPaths.RepoRoot, "tools", "tfjs-reference");
         await EnsureInstalledAsync(directory);
-        var (exitCode, text) = await RunAsync("node", directory, Path.Combine(directory, "run-graph.mjs"), modelJson, inputs, count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            size.ToString(System.Globalization.CultureInfo.InvariantCulture), size.ToString(System.Globalization.CultureInfo.InvariantCulture), outputs);
-        Assert.True(exitCode == 0, $"the TensorFlow.js reference failed (exit {exitCode}):\n{text}");
+        var (exitCode, text) = await RunAsync("node", directory, [Path.Combine(directory, script), .. arguments]);
+        Assert.True(exitCode == 0, $"the TensorFlow.js reference ({script}) failed (exit {exitCode}):\n{text}");
     }
 
     private static async Task EnsureInstalledAsync(string directory)
@@ -145,7 +188,9 @@ internal static class TfjsReference
         await InstallLock.WaitAsync();
         try
         {
-            if (Directory.Exists(Path.Combine(directory, "node_modules", "@tensorflow", "tfjs-core")))
+            // Every pinned package, so a checkout whose node_modules predates one of them installs again.
+            string[] packages = ["@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@tensorflow/tfjs-converter", "@tensorflow-models/pose-detection"];
+            if (packages.All(p => Directory.Exists(Path.Combine(directory, "node_modules", p))))
             {
                 return;
             }
