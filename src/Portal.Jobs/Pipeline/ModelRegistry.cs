@@ -83,7 +83,7 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
             var count = oneAtATime ? 1 : sessions.FramesInFlight(running);
             for (var i = 0; i < count; i++)
             {
-                rented.Add(idle.TryTake(out var pooled) ? pooled : new PoseEstimator(PoseCard(name), sessions));
+                rented.Add(idle.TryTake(out var pooled) ? pooled : NewPoseEstimator(name));
             }
 
             return new PoseEstimatorsLease(rented, GiveBack);
@@ -92,6 +92,18 @@ public sealed class ModelRegistry(IOptions<PipelineOptions> options, OnnxSession
         {
             GiveBack();
             throw;
+        }
+    }
+
+    private PoseEstimator NewPoseEstimator(string name)
+    {
+        try
+        {
+            return new PoseEstimator(PoseCard(name), sessions, new PoseEstimatorOptions { FitInputToFrame = options.Value.PoseInputFitsFrame });
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PipelineFailure($"The pose model '{name}' cannot run as configured: {e.Message}", e);
         }
     }
 

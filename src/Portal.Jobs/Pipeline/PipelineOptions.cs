@@ -18,6 +18,15 @@ public sealed class PipelineOptions
     /// </summary>
     public string PoseModel { get; set; } = "movenet-multipose-int8";
 
+    /// <summary>
+    /// MultiPose's input: null (the default) as the pose model's card says (<c>input.fit</c>; the shipped cards: a
+    /// square), true for an input shaped like the frame as tfjs-models runs MultiPose (38 % fewer pixels on a 16:9
+    /// video, its floor 1.35–1.38× faster), false for the square. Not the default because it changed the action
+    /// model's top-1 on more windows than a re-encode does (docs/benchmarks.md, "MultiPose's input shaped like the
+    /// frame"). A run records its pose model's name and version, not this choice.
+    /// </summary>
+    public bool? PoseInputFitsFrame { get; set; }
+
     /// <summary>Action model by card name (under models/actions).</summary>
     public string ActionModel { get; set; } = ModelCatalog.DefaultActionModel;
 
