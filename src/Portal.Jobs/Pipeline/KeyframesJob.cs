@@ -14,8 +14,13 @@ namespace Portal.Jobs.Pipeline;
 /// </summary>
 public sealed class KeyframesJob(PipelineStageServices services) : PipelineStageJob(services)
 {
-    /// <summary>How many pages of frames are read at once while one is drawn.</summary>
-    private const int PagesReadAhead = 2;
+    /// <summary>
+    /// How many pages of frames are read at once while one is drawn. Each page ahead holds eight proxy frames (8 MB at
+    /// 768x432, 22 MB at 1280x720) that a short video with a page or two of keyframes never allocates: with two ahead
+    /// the hour's worker peaked 14.0 % above the minute's, with one 10.1 % (the bound is 10 %), for ~0.1 s
+    /// more on the 139 s clip's stage (docs/benchmarks.md).
+    /// </summary>
+    private const int PagesReadAhead = 1;
 
     protected override async Task ExecuteAsync(StageContext context)
     {
@@ -34,9 +39,9 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
         var toProxyX = info.Width / (float)sourceWidth;
         var toProxyY = info.Height / (float)sourceHeight;
         // Pages are read ahead, each by its own reader (one buffer each), while this page's keyframes are drawn: a
-        // page read is mostly ffmpeg's start and its seeks (0.2 s for 8 frames of the 139 s clip, one core's worth),
-        // so two at once on two cores take hardly longer than one. On that clip's 17 keyframes the stage took
-        // 0.57–0.76 s with one page read ahead, 0.46–0.61 s with two.
+        // page read is mostly ffmpeg's start and its seeks (0.2 s for 8 frames of the 139 s clip, one core's worth).
+        // On that clip's 17 keyframes the stage took 0.57–0.76 s with one page read ahead, 0.46–0.61 s with two;
+        // one is kept for the memory (PagesReadAhead).
         var readers = Enumerable.Range(0, PagesReadAhead + 1).Select(_ => new FramePageReader(proxy.Path, info)).ToArray();
         var reads = new Queue<(List<SegmentRecord> Page, Task<IReadOnlyList<RgbFrame>> Frames)>();
         var (nextReader, lastQueued) = (0, (SegmentRecord?)null);
