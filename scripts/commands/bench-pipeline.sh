@@ -14,8 +14,9 @@
 # decoding, tracking, blob packing, database writes, progress), with each phase's share of that stage's wall time, and
 # the keyframes stage's (KeyframeStagePhases: waiting for ffmpeg's frames, drawing and encoding, the rest).
 # Portal__Inference__IntraOpThreads=N, Portal__Inference__FramesInFlight=N, Portal__Inference__AllowSpinning=true,
-# Portal__Pipeline__DecodeReadAhead=N (0: sequential) and Portal__Pipeline__PoseModel=CARD pass through to the worker;
-# the floor runs with the same threads, frames in flight, spinning and model.
+# Portal__Pipeline__DecodeReadAhead=N (0: sequential), Portal__Pipeline__PoseModel=CARD and
+# Portal__Pipeline__PoseInputFitsFrame=true|false pass through to the worker; the floor runs with the same threads,
+# frames in flight, spinning, model and input shape.
 cmd_bench_pipeline() {
   require_system_packages ffmpeg:ffmpeg jq:jq
   build_solution
@@ -72,7 +73,12 @@ cmd_bench_pipeline() {
   # clip (its rule, InferenceOptions.FillJobShare, unless configured), so the floor runs after the pipeline.
   local pose_model="${Portal__Pipeline__PoseModel:-movenet-multipose-int8}" # PipelineOptions.PoseModel's default
   local spinning="${Portal__Inference__AllowSpinning:-false}" # InferenceOptions.AllowSpinning's default
-  log "bench-pipeline: pose model $pose_model, spinning $spinning (worker and floor), decode read-ahead ${Portal__Pipeline__DecodeReadAhead:-default}, $(nproc) CPUs"
+  local input=() # PipelineOptions.PoseInputFitsFrame: unset follows the card, as `portal pose` does without --input
+  case "${Portal__Pipeline__PoseInputFitsFrame:-}" in
+    true | True) input=(--input frame) ;;
+    false | False) input=(--input square) ;;
+  esac
+  log "bench-pipeline: pose model $pose_model, input ${input[1]:-as its card says}, spinning $spinning (worker and floor), decode read-ahead ${Portal__Pipeline__DecodeReadAhead:-default}, $(nproc) CPUs"
   printf '%-40s %8s %9s %9s %9s %10s %9s %9s %9s %9s\n' clip video_s decode_s floor_s pipe_s video_s/s overhead floor_cpu pipe_cpu peak_MiB
   local clip name duration t0 t1 decode floor floor_cpu pipeline pipeline_cpu cpu0 id status peak load0 phases threads in_flight
   # BENCH_ROUNDS=N runs each clip N times, pipeline then floor each time, and closes with each clip's median over the
@@ -116,7 +122,7 @@ cmd_bench_pipeline() {
     # bash's `time` reports wall, user and system seconds of the floor, its ffmpeg child included.
     read -r floor floor_cpu < <({ TIMEFORMAT='%R %U %S'; time dotnet "$(build_output Portal.Cli)/portal-cli.dll" pose --models "$ROOT/models" "$clip" \
       --model "$pose_model" --fps 10 --threads "${threads:-0}" --frames-in-flight "${in_flight:-1}" --allow-spinning "$spinning" \
-      --out "$work/floor.json" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }')
+      "${input[@]}" --out "$work/floor.json" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }')
     printf '%-40s %8.1f %9s %9s %9s %10.2f %8.0f%% %9s %9s %9s %s\n' "$name" "$duration" "$decode" "$floor" "$pipeline" \
       "$(awk -v d="$duration" -v p="$pipeline" 'BEGIN { print d / p }')" \
       "$(awk -v f="$floor" -v p="$pipeline" 'BEGIN { print 100 * (p - f) / f }')" "$floor_cpu" "$pipeline_cpu" "$peak" "$status"
