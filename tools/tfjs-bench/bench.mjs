@@ -5,11 +5,11 @@
 // is read from the local files the project converts from (no network); the .wasm binaries ship in the npm package.
 // Prints one JSON line: frames/s (best of REPEAT passes), the backend, its threads and whether SIMD is on.
 import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-converter';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as poseDetection from '@tensorflow-models/pose-detection';
+import { localGraphModel } from '../tfjs-reference/model-files.mjs';
 
 const [modelPath, widthText, heightText, framesText, repeatText] = process.argv.slice(2);
 if (!repeatText) {
@@ -28,15 +28,10 @@ if (raw.length !== count * frameBytes) {
 await tf.setBackend('wasm');
 await tf.ready();
 
-// The same load-from-files handler as tools/tfjs-reference: modelUrl takes an IOHandler as well as a URL.
-const modelJson = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
-const directory = path.dirname(modelPath);
-const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
-const shards = Buffer.concat(modelJson.weightsManifest.flatMap((group) => group.paths.map((p) => fs.readFileSync(path.join(directory, p)))));
-const weightData = shards.buffer.slice(shards.byteOffset, shards.byteOffset + shards.byteLength);
+// modelUrl takes an IOHandler as well as a URL: the graph from local files (tools/tfjs-reference's loader).
 const detector = await poseDetection.createDetector(poseDetection.SupportedModels.MoveNet, {
   modelType: poseDetection.movenet.modelType.MULTIPOSE_LIGHTNING,
-  modelUrl: { load: async () => ({ modelTopology: modelJson.modelTopology, format: modelJson.format, weightSpecs, weightData }) },
+  modelUrl: localGraphModel(modelPath),
   enableTracking: false, // our float and int8 rows do not track either
   multiPoseMaxDimension: 256, // the input side our MultiPose graphs run at
 });

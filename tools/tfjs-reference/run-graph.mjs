@@ -3,10 +3,10 @@
 // INPUTS.bin holds N int32 NHWC images [1, H, W, 3] one after another (little-endian); OUTPUTS.bin receives the
 // float32 outputs of the N runs one after another, and the output shape is printed as JSON on stdout.
 import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { localGraphModel } from './model-files.mjs';
 
 const [modelPath, inputsPath, nText, hText, wText, outputsPath] = process.argv.slice(2);
 if (!outputsPath) {
@@ -16,15 +16,7 @@ if (!outputsPath) {
 const [n, h, w] = [nText, hText, wText].map(Number);
 
 await tf.setBackend('cpu');
-const modelJson = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
-const directory = path.dirname(modelPath);
-const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
-const shards = modelJson.weightsManifest.flatMap((group) => group.paths.map((p) => fs.readFileSync(path.join(directory, p))));
-const joined = Buffer.concat(shards);
-const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
-const model = await loadGraphModel({
-  load: async () => ({ modelTopology: modelJson.modelTopology, format: modelJson.format, weightSpecs, weightData }),
-});
+const model = await loadGraphModel(localGraphModel(modelPath));
 
 const raw = fs.readFileSync(inputsPath);
 const pixels = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);

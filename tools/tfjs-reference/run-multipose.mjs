@@ -5,11 +5,11 @@
 // found: keypoints as [x, y, score] in source pixels and the person's score. Tracking and smoothing are off (they
 // carry state from frame to frame, which the comparison does not want).
 import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-converter';
 import * as poseDetection from '@tensorflow-models/pose-detection';
+import { localGraphModel } from './model-files.mjs';
 
 const [modelPath, framesPath, nText, wText, hText, outPath] = process.argv.slice(2);
 if (!outPath) {
@@ -25,14 +25,9 @@ if (raw.length !== n * frameBytes) {
 }
 
 await tf.setBackend('cpu');
-const modelJson = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
-const directory = path.dirname(modelPath);
-const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
-const shards = Buffer.concat(modelJson.weightsManifest.flatMap((group) => group.paths.map((p) => fs.readFileSync(path.join(directory, p)))));
-const weightData = shards.buffer.slice(shards.byteOffset, shards.byteOffset + shards.byteLength);
 const detector = await poseDetection.createDetector(poseDetection.SupportedModels.MoveNet, {
   modelType: poseDetection.movenet.modelType.MULTIPOSE_LIGHTNING,
-  modelUrl: { load: async () => ({ modelTopology: modelJson.modelTopology, format: modelJson.format, weightSpecs, weightData }) },
+  modelUrl: localGraphModel(modelPath),
   enableTracking: false,
   enableSmoothing: false,
   multiPoseMaxDimension: 256,
