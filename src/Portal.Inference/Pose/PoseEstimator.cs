@@ -44,8 +44,9 @@ public readonly record struct PoseEstimatorTimes(long Preprocess, long Inference
 
 /// <summary>
 /// MoveNet pose estimation over raw RGB frames (FFmpeg's rgb24: rows of width x 3 bytes, no padding), with one ONNX
-/// Runtime session per model created once. Each frame is letterboxed into the model's square int32 NHWC input
-/// (<see cref="Letterbox"/>), the model runs, and its output, normalised to the input square, is decoded to keypoints
+/// Runtime session per model created once. Each frame is letterboxed into the model's int32 NHWC input, a square
+/// or, for MultiPose with <see cref="PoseEstimatorOptions.FitInputToFrame"/>, a rectangle shaped like the frame
+/// (<see cref="Letterbox"/>), the model runs, and its output, normalised to the input, is decoded to keypoints
 /// in source-frame pixels (<see cref="MoveNetDecoder"/>). Single-pose models (Lightning 192, Thunder 256) return one
 /// person per frame and run batched through their heads model when the card lists one (decoding in
 /// <see cref="SinglePoseHeadsDecoder"/>); MultiPose (256) returns up to six people with boxes, one frame per call (its
