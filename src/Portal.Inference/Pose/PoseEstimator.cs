@@ -189,9 +189,10 @@ public sealed class PoseEstimator : IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var frameValues = height * width * 3;
-        if (height <= 0 || width <= 0 || frameValues > _frameValues)
+        // The heads' C# decoding assumes the square's grid (InputSize / 4), so a heads model takes only the square.
+        if (height <= 0 || width <= 0 || frameValues > _frameValues || (_heads is not null && (height != InputSize || width != InputSize)))
         {
-            throw new ArgumentOutOfRangeException(nameof(height), $"An input of {height}x{width} does not fit the {InputSize}x{InputSize} buffer.");
+            throw new ArgumentOutOfRangeException(nameof(height), $"An input of {height}x{width} does not fit this model's {InputSize}x{InputSize} input.");
         }
 
         var results = new List<float[]>();
