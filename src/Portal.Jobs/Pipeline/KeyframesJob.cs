@@ -17,8 +17,8 @@ public sealed class KeyframesJob(PipelineStageServices services) : PipelineStage
     /// <summary>
     /// How many pages of frames are read at once while one is drawn. Each page ahead holds eight proxy frames (8 MB at
     /// 768x432, 22 MB at 1280x720) that a short video with a page or two of keyframes never allocates: with two ahead
-    /// the hour's worker peaked 14.0 % above the minute's, with one 10.1 % (the bound is 10 %), for ~0.1 s
-    /// more on the 139 s clip's stage (docs/benchmarks.md).
+    /// the hour's worker peaked 14.0 % above the minute's, with one 10.1 % and 12.5 % in two runs (the bound is
+    /// 10 %), for ~0.1 s more on the 139 s clip's stage (docs/benchmarks.md).
     /// </summary>
     private const int PagesReadAhead = 1;
 
