@@ -26,16 +26,10 @@ var aliases = new Option<string?>("--alias") { Description = "TF_NODE=TF_TENSOR,
 var dynamicBatch = new Option<bool>("--dynamic-batch") { Description = "make the batch dimension dynamic" };
 var int8 = new Option<string?>("--int8") { Description = "also write the int8 (QDQ) graph to this file, calibrated on --calibration (or with --ranges)" };
 var calibration = new Option<string[]>("--calibration") { Description = "video clips whose frames calibrate --int8", AllowMultipleArgumentsPerToken = true };
-var calibrationInputs = new Option<string>("--calibration-inputs")
-{
-    Description = "the input shapes calibration frames run at: square (the letterbox), frame (shaped like the frame, MultiPose) or both",
-    DefaultValueFactory = _ => "square",
-};
-calibrationInputs.AcceptOnlyFromAmong("square", "frame", "both");
 var ranges = new Option<string?>("--ranges") { Description = "the calibration's tensor ranges: written here after --calibration, read from here without it" };
 var root = new RootCommand("Portal.Tools.TfjsToOnnx: a TensorFlow.js graph model to ONNX, with its model card")
 {
-    modelArgument, outputArgument, card, name, inputSize, sourcePackage, sourceVersion, sourceIntegrity, licence, converterHash, heads, outputs, aliases, dynamicBatch, int8, calibration, calibrationInputs, ranges,
+    modelArgument, outputArgument, card, name, inputSize, sourcePackage, sourceVersion, sourceIntegrity, licence, converterHash, heads, outputs, aliases, dynamicBatch, int8, calibration, ranges,
 };
 root.Validators.Add(result =>
 {
@@ -99,8 +93,7 @@ root.SetAction(async (parsed, cancellationToken) =>
             Calibrator.Result calibrated;
             if (clips.Length > 0)
             {
-                bool[] shapes = parsed.GetValue(calibrationInputs) switch { "frame" => [true], "both" => [false, true], _ => [false] };
-                calibrated = await Calibrator.RunAsync(converted, size, clips, shapes, cancellationToken);
+                calibrated = await Calibrator.RunAsync(converted, size, clips, cancellationToken);
                 if (rangesPath is not null)
                 {
                     await CalibrationFile.WriteAsync(rangesPath, calibrated, cancellationToken);

@@ -21,12 +21,7 @@ internal static class Calibrator
 
     public sealed record Result(IReadOnlyDictionary<string, TensorRange> Ranges, IReadOnlyList<(string Clip, int Frames)> Clips);
 
-    /// <summary>
-    /// <paramref name="inputs"/>: the input shapes each frame is run at, every run a sample of the means: the square
-    /// letterbox (false) and the input shaped like the frame (true, <see cref="Letterbox.FitFrame"/>), whose padding
-    /// differs.
-    /// </summary>
-    public static async Task<Result> RunAsync(ConvertedGraph converted, int inputSize, IReadOnlyList<string> clips, IReadOnlyList<bool> inputs, CancellationToken cancellationToken)
+    public static async Task<Result> RunAsync(ConvertedGraph converted, int inputSize, IReadOnlyList<string> clips, CancellationToken cancellationToken)
     {
         var tensors = QdqQuantizer.CalibrationTensors(converted.Graph);
         var graph = converted.Graph;
@@ -44,7 +39,6 @@ internal static class Calibrator
 
         using var session = new InferenceSession(bytes);
         using var runOptions = new RunOptions();
-        var runs = 0;
         var minSums = new double[tensors.Count];
         var maxSums = new double[tensors.Count];
         var input = new int[inputSize * inputSize * 3];
@@ -54,7 +48,7 @@ internal static class Calibrator
             var info = await FfmpegProbe.ProbeAsync(clip, cancellationToken);
             var duration = info.DurationSeconds is > 0 and var d ? d : 10; // an animated GIF may not say
             var frames = 0;
-            Letterbox[]? letterboxes = null;
+            Letterbox? letterbox = null;
             var options = new FrameReaderOptions { Fps = FramesPerClip / duration };
             await foreach (var frame in FfmpegFrameReader.ReadAsync(clip, options, cancellationToken))
             {
@@ -63,27 +57,22 @@ internal static class Calibrator
                     break;
                 }
 
-                letterboxes ??= [.. inputs.Select(fit => fit ? Letterbox.FitFrame(frame.Width, frame.Height, inputSize) : new Letterbox(frame.Width, frame.Height, inputSize))];
-                foreach (var letterbox in letterboxes)
+                letterbox ??= new Letterbox(frame.Width, frame.Height, inputSize);
+                letterbox.Fill(frame.Rgb.Span, input);
+                using var inputTensor = OrtValue.CreateTensorValueFromMemory(input, [1, inputSize, inputSize, 3]);
+                using var results = session.Run(runOptions, [converted.InputName], [inputTensor], tensors);
+                for (var i = 0; i < tensors.Count; i++)
                 {
-                    var values = letterbox.Width * letterbox.Height * 3;
-                    letterbox.Fill(frame.Rgb.Span, input.AsSpan(0, values));
-                    using var inputTensor = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, values), [1, letterbox.Height, letterbox.Width, 3]);
-                    using var results = session.Run(runOptions, [converted.InputName], [inputTensor], tensors);
-                    for (var i = 0; i < tensors.Count; i++)
+                    var values = results[i].GetTensorDataAsSpan<float>();
+                    var (min, max) = (float.PositiveInfinity, float.NegativeInfinity);
+                    foreach (var v in values)
                     {
-                        var (min, max) = (float.PositiveInfinity, float.NegativeInfinity);
-                        foreach (var v in results[i].GetTensorDataAsSpan<float>())
-                        {
-                            min = Math.Min(min, v);
-                            max = Math.Max(max, v);
-                        }
-
-                        minSums[i] += min;
-                        maxSums[i] += max;
+                        min = Math.Min(min, v);
+                        max = Math.Max(max, v);
                     }
 
-                    runs++;
+                    minSums[i] += min;
+                    maxSums[i] += max;
                 }
 
                 frames++;
@@ -92,12 +81,13 @@ internal static class Calibrator
             used.Add((Path.GetFileName(clip), frames));
         }
 
-        if (runs == 0)
+        var total = used.Sum(u => u.Frames);
+        if (total == 0)
         {
             throw new InvalidDataException("no calibration frame could be decoded from the clips given");
         }
 
-        var ranges = tensors.Select((t, i) => (t, new TensorRange((float)(minSums[i] / runs), (float)(maxSums[i] / runs))))
+        var ranges = tensors.Select((t, i) => (t, new TensorRange((float)(minSums[i] / total), (float)(maxSums[i] / total))))
             .ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
         return new Result(ranges, used);
     }
