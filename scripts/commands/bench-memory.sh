@@ -1,6 +1,7 @@
 # help:   bench-memory [--lengths S,S,...] [--review] [CLIP]  the worker's peak memory on clips of these lengths cut or
 # help:                      looped from CLIP (default: 60 s and 3600 s of the 139 s shared clip); --review then opens,
-# help:                      seeks, zooms and scrolls the longest one's review page in Chromium and times it
+# help:                      seeks, zooms and scrolls the longest one's review page in Chromium and times it, the
+# help:                      browser on a CPU of its own (--review-shared-cpus: on the server's CPUs)
 
 # Is the worker's memory flat in video length? Every clip is made from the same real video at run time, a long one
 # by looping it (`-stream_loop -1 -c copy`: no re-encode, so the people, the tracks and the segments repeat and the
@@ -11,13 +12,17 @@
 # the RSS at each tenth of the pose stage (a creep with the length shows there as it happens).
 # With --review the longest clip's review page is then driven in Chromium by tools/Portal.Tools.ReviewBench: first
 # paint, opening, seeking, zooming, scrolling, and the server-side time of every request, from the web host's own
-# request log (which the web host then writes at Information).
+# request log (which the web host then writes at Information). A user's browser does not run on the server's CPUs, but
+# this one would (on two cores it takes one whole while it starts and renders, and the server's times grew with it:
+# docs/benchmarks.md, "A fresh web host's first pages"), so by default the browser gets the last CPU to itself and the
+# web host and PostgreSQL the others; --review-shared-cpus leaves all of them on all CPUs, as before.
 cmd_bench_memory() {
-  local lengths=60,3600 source="$ROOT/../shared/data/video/one-by-one-person-detection.mp4" review=0
+  local lengths=60,3600 source="$ROOT/../shared/data/video/one-by-one-person-detection.mp4" review=0 pin=1
   while [ $# -gt 0 ]; do
     case "$1" in
       --lengths) lengths="$2"; shift 2 ;;
       --review) review=1; shift ;;
+      --review-shared-cpus) review=1; pin=0; shift ;;
       -*) die "bench-memory: unknown option '$1'" ;;
       *) source="$1"; shift ;;
     esac
@@ -72,11 +77,27 @@ cmd_bench_memory() {
   done
   if [ "$review" = 1 ]; then
     require_system_packages chromium:chromium
+    local browser_cpus=()
+    if [ "$pin" = 1 ] && [ "$(nproc)" -ge 2 ]; then
+      local last=$(($(nproc) - 1))
+      pin_processes "0-$((last - 1))" "$web" "$(head -1 "$(pg_cluster "$work/postgres")/postmaster.pid")"
+      browser_cpus=(taskset -c "$last")
+      printf '\nThe browser on CPU %s; the web host and PostgreSQL on CPUs 0-%s.' "$last" "$((last - 1))"
+    fi
     printf '\nThe review page of the %s s clip (load average %s):\n\n' "$longest" "$(cut -d' ' -f1-3 /proc/loadavg)"
-    dotnet "$ROOT/tools/Portal.Tools.ReviewBench/bin/$BUILD_CONFIGURATION/net10.0/portal-review-bench.dll" --url "$url" \
+    "${browser_cpus[@]}" dotnet "$ROOT/tools/Portal.Tools.ReviewBench/bin/$BUILD_CONFIGURATION/net10.0/portal-review-bench.dll" --url "$url" \
       --video "$longest_video" --email bench@localhost --password "$(cat "$work/password")" --server-log "$work/web.log"
     printf '\n(load average after: %s)\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
   fi
+}
+
+# pin_processes CPUS PID... — moves every thread of each process, and its child processes (PostgreSQL's backends;
+# new ones inherit the postmaster's CPUs), onto CPUS.
+pin_processes() {
+  local cpus="$1" pid child; shift
+  for pid in "$@"; do
+    for child in "$pid" $(pgrep -P "$pid"); do taskset -a -p -c "$cpus" "$child" >/dev/null || die "could not pin process $child to CPUs $cpus"; done
+  done
 }
 
 # memory_one_clip CLIP URL WORK WEB_PID — one clip on a fresh worker; prints a row.
