@@ -96,7 +96,10 @@ cmd_bench_memory() {
 pin_processes() {
   local cpus="$1" pid child; shift
   for pid in "$@"; do
-    for child in "$pid" $(pgrep -P "$pid"); do taskset -a -p -c "$cpus" "$child" >/dev/null || die "could not pin process $child to CPUs $cpus"; done
+    taskset -a -p -c "$cpus" "$pid" >/dev/null || die "could not pin process $pid to CPUs $cpus"
+    # A backend may end between the listing and the pinning: nothing to pin then.
+    for child in $(pgrep -P "$pid"); do taskset -a -p -c "$cpus" "$child" >/dev/null 2>&1 || ! kill -0 "$child" 2>/dev/null ||
+      die "could not pin process $child to CPUs $cpus"; done
   done
 }
 
