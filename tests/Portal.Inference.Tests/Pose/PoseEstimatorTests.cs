@@ -157,6 +157,19 @@ public class PoseEstimatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void RunRaw_TakesOnlyTheSquare_ForAHeadsModel_WhoseDecodingAssumesItsGrid()
+    {
+        using var heads = new PoseEstimator(PoseModelCard.Load(TestPaths.PoseCard("movenet-lightning")), Cpu());
+        var size = heads.InputSize;
+        var narrower = size - 32;
+
+        Assert.Equal(17 * 3, Assert.Single(heads.RunRaw([new int[size * size * 3]])).Length);
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => heads.RunRaw([new int[size * narrower * 3]], size, narrower));
+        Assert.Contains($"{size}x{narrower}", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => heads.RunRaw([new int[(size + 32) * size * 3]], size + 32, size));
+    }
+
+    [Fact]
     public void FitInputToFrame_FollowsTheCard_UnlessTheOptionsSay_AndIsRefusedForASinglePoseModel()
     {
         using var temp = new TempDirectory();
