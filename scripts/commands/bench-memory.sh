@@ -79,10 +79,11 @@ cmd_bench_memory() {
     require_system_packages chromium:chromium
     local browser_cpus=()
     if [ "$pin" = 1 ] && [ "$(nproc)" -ge 2 ]; then
-      local last=$(($(nproc) - 1))
-      pin_processes "0-$((last - 1))" "$web" "$(head -1 "$(pg_cluster "$work/postgres")/postmaster.pid")"
+      local last=$(($(nproc) - 1)) servers
+      servers=$([ "$last" = 1 ] && echo 0 || echo "0-$((last - 1))")
+      pin_processes "$servers" "$web" "$(head -1 "$(pg_cluster "$work/postgres")/postmaster.pid")"
       browser_cpus=(taskset -c "$last")
-      printf '\nThe browser on CPU %s; the web host and PostgreSQL on CPUs 0-%s.' "$last" "$((last - 1))"
+      printf '\nThe browser on CPU %s; the web host and PostgreSQL on CPU %s.' "$last" "$servers"
     fi
     printf '\nThe review page of the %s s clip (load average %s):\n\n' "$longest" "$(cut -d' ' -f1-3 /proc/loadavg)"
     "${browser_cpus[@]}" dotnet "$ROOT/tools/Portal.Tools.ReviewBench/bin/$BUILD_CONFIGURATION/net10.0/portal-review-bench.dll" --url "$url" \
