@@ -13,7 +13,8 @@ The protocol:
   (aAA_sSS_eEE) stay together; elsewhere one clip is one recording. Hyper-parameters are chosen with --eval val;
   the test split is read only with --eval test.
 - Pool: the rest of the training split. The encoder is pretrained on every pool clip without its label (never on
-  validation or test clips), once per config, and cached (--cache).
+  validation or test clips), once per config, and cached (--cache); pretrain.unlabelled_datasets adds every clip of
+  datasets the config does not evaluate, without labels.
 - Labelled subset of fraction f, seed s: ceil(f * recordings) recordings of each (dataset, class) of the pool, at
   least one; both arms get the same clips.
 - Both arms train the same model for the same number of epochs over the labelled subset with the config's optimizer
@@ -37,6 +38,7 @@ import numpy as np
 import torch
 import yaml
 
+from .data import load_dataset
 from .experiment import evaluate, labels_for, load_split, train_input
 from .mae import encoder_state, pretrain
 from .model import build_single
@@ -155,17 +157,39 @@ def pretrain_options(cfg: dict) -> dict:
     return {k: v for k, v in sorted(cfg.get("pretrain", {}).items()) if k not in ("epochs", "lr")}
 
 
+def unlabelled_clips(cfg: dict, pool: list) -> list:
+    """What the encoder is pretrained on: the pool's clips and, with pretrain.unlabelled_datasets, every clip of
+    those datasets (both splits, labels unused). A dataset the config evaluates is refused: its test clips would
+    then be seen in pretraining. A 3D model takes only 3D clips (MSR Action3D's Kinect skeleton for NW-UCLA); a 2D
+    model takes either (3D clips through the training's virtual cameras)."""
+    extra = cfg.get("pretrain", {}).get("unlabelled_datasets", [])
+    clips = [s for _, s, _ in pool]
+    for name in extra:
+        if name in cfg["datasets"]:
+            raise ValueError(f"pretrain.unlabelled_datasets: {name} is one of the config's datasets (its "
+                             "validation and test clips must not be pretrained on)")
+        for split in ("train", "test"):
+            samples, _ = load_dataset(name, split)
+            if any(s.layout == "coco17" for s in samples) and cfg["layout"] != "coco17":
+                raise ValueError(f"pretrain.unlabelled_datasets: {name} is 2D, the model {cfg['layout']}")
+            clips += samples
+    return clips
+
+
 def pretrained_encoder(cfg: dict, pool: list, epochs: int, lr: float, seed: int, cache: Path | None) -> dict:
     """The encoder pretrained on the pool's clips (labels unused), from the cache when it holds this one."""
-    # Mask, target and augmentation options when the config sets any (a dict by a short digest of its JSON).
-    variant = "".join(f"-{k}{hashlib.sha256(json.dumps(v, sort_keys=True).encode()).hexdigest()[:8] if isinstance(v, dict) else v}"
+    # Mask, target, augmentation and data options when the config sets any (a dict or list by a short digest of
+    # its JSON).
+    variant = "".join(f"-{k}{hashlib.sha256(json.dumps(v, sort_keys=True).encode()).hexdigest()[:8] if isinstance(v, (dict, list)) else v}"
                       for k, v in pretrain_options(cfg).items())
     key = f"{cfg['name']}-pool{len(pool)}-e{epochs}-lr{lr:g}-s{seed}{variant}.encoder.pt"
     if cache is not None and (cache / key).exists():
         print(f"[{cfg['name']}] encoder from {cache / key}", flush=True)
         return torch.load(cache / key)["state_dict"]
     t0 = time.time()
-    model, losses = pretrain(cfg, [s for _, s, _ in pool], epochs, seed, lr=lr,
+    clips = unlabelled_clips(cfg, pool)
+    print(f"[{cfg['name']}] pretraining on {len(clips)} unlabelled clips", flush=True)
+    model, losses = pretrain(cfg, clips, epochs, seed, lr=lr,
                              log=lambda m: print(f"[{cfg['name']}] {m}", flush=True))
     print(f"[{cfg['name']}] pretrained {epochs} epochs in {time.time() - t0:.0f}s, final loss {losses[-1]:.4f}",
           flush=True)
@@ -219,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pretrain-lr", type=float, help="default: the config's pretrain.lr (2e-3 if none)")
     ap.add_argument("--pretrain-seed", type=int, default=0)
     ap.add_argument("--pretrain-set", action="append", default=[], metavar="KEY=VALUE",
-                    help="a pretraining option over the config's (frame_ratio, max_parts, target); repeatable")
+                    help="a pretraining option over the config's (frame_ratio, max_parts, target, augment, "
+                         "unlabelled_datasets); repeatable")
     ap.add_argument("--cache", default="/tmp/portal-bench-labels", help="pretrained encoders ('' for none)")
     ap.add_argument("--limit", type=int, help="at most N clips per dataset and split (smoke runs)")
     ap.add_argument("--json", help="rows are appended to this file as each finishes")

@@ -194,3 +194,20 @@ def test_pretraining_may_augment_differently_from_training(tmp_path, monkeypatch
     pretrain(cfg, samples[:4], epochs=1, batch=4, log=lambda m: None)
     assert seen and all(a == {"drop": 0.0, "partial": 0.15} for a in seen)
     assert cfg["augment"] == {"drop": 0.1, "partial": 0.15}  # the caller's config is left as it was
+
+
+def test_pretraining_may_add_other_datasets_unlabelled_but_never_one_the_config_evaluates():
+    from portal_actions.bench_labels import unlabelled_clips
+    from portal_actions.data import load_msr, load_nwucla
+    cfg = yaml.safe_load((TRAINING / "configs" / "bench-nwucla-3d.yaml").read_text())
+    pool = [("nw-ucla", s, s.label) for s in load_nwucla("train", limit=6)]
+    assert [s.id for s in unlabelled_clips(cfg, pool)] == [s.id for _, s, _ in pool]
+    cfg["pretrain"] = {"unlabelled_datasets": ["msr-action3d"]}
+    clips = unlabelled_clips(cfg, pool)
+    assert len(clips) == len(pool) + 557 and {s.id for s in load_msr("test")} <= {s.id for s in clips}
+    cfg["pretrain"] = {"unlabelled_datasets": ["nw-ucla"]}
+    with pytest.raises(ValueError, match="one of the config's datasets"):
+        unlabelled_clips(cfg, pool)
+    cfg["pretrain"] = {"unlabelled_datasets": ["penn-action"]}
+    with pytest.raises(ValueError, match="penn-action is 2D, the model kinect20"):
+        unlabelled_clips(cfg, pool)
