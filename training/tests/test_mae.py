@@ -11,7 +11,9 @@ import pytest
 import torch
 import yaml
 
-from portal_actions.bench_labels import arm_rates, label_subset, optimizer, steps_for, validation_split
+from portal_actions.bench_labels import (arm_rates, label_subset, optimizer, steps_for, unlabelled_clips,
+                                         validation_split)
+from portal_actions.data import load_msr, load_nwucla
 from portal_actions.mae import BODY_PARTS, SkeletonMAE, make_mask, pretrain, save_encoder, track_samples
 from portal_actions.model import ActionGCN
 from reviewed_fixture import write_set
@@ -197,8 +199,6 @@ def test_pretraining_may_augment_differently_from_training(tmp_path, monkeypatch
 
 
 def test_pretraining_may_add_other_datasets_unlabelled_but_never_one_the_config_evaluates():
-    from portal_actions.bench_labels import unlabelled_clips
-    from portal_actions.data import load_msr, load_nwucla
     cfg = yaml.safe_load((TRAINING / "configs" / "bench-nwucla-3d.yaml").read_text())
     pool = [("nw-ucla", s, s.label) for s in load_nwucla("train", limit=6)]
     assert [s.id for s in unlabelled_clips(cfg, pool)] == [s.id for _, s, _ in pool]
