@@ -39,7 +39,7 @@ import torch
 import yaml
 
 from .data import load_dataset
-from .experiment import evaluate, labels_for, load_split, train_input
+from .experiment import evaluate, labels_for, load_split, require_layout, train_input
 from .mae import encoder_state, pretrain
 from .model import build_single
 
@@ -160,8 +160,8 @@ def pretrain_options(cfg: dict) -> dict:
 def unlabelled_clips(cfg: dict, pool: list) -> list:
     """What the encoder is pretrained on: the pool's clips and, with pretrain.unlabelled_datasets, every clip of
     those datasets (both splits, labels unused). A dataset the config evaluates is refused: its test clips would
-    then be seen in pretraining. A 3D model takes only 3D clips (MSR Action3D's Kinect skeleton for NW-UCLA); a 2D
-    model takes either (3D clips through the training's virtual cameras)."""
+    then be seen in pretraining. A 3D model takes only 3D clips (experiment.require_layout: MSR Action3D's Kinect
+    skeleton for NW-UCLA)."""
     extra = cfg.get("pretrain", {}).get("unlabelled_datasets", [])
     clips = [s for _, s, _ in pool]
     for name in extra:
@@ -170,8 +170,8 @@ def unlabelled_clips(cfg: dict, pool: list) -> list:
                              "validation and test clips must not be pretrained on)")
         for split in ("train", "test"):
             samples, _ = load_dataset(name, split)
-            if any(s.layout == "coco17" for s in samples) and cfg["layout"] != "coco17":
-                raise ValueError(f"pretrain.unlabelled_datasets: {name} is 2D, the model {cfg['layout']}")
+            for s in samples:
+                require_layout(cfg, s)  # here rather than at the first batch of a long pretraining
             clips += samples
     return clips
 

@@ -40,11 +40,16 @@ def centre_of(cfg: dict) -> str:
     return cfg.get("normalize", {}).get("centre", "window-hip")
 
 
+def require_layout(cfg: dict, sample: Sample) -> None:
+    """A 3D model takes only 3D samples; a coco17 model takes either (3D through a camera)."""
+    if sample.layout == "coco17" and cfg["layout"] != "coco17":
+        raise ValueError(f"{sample.id}: a 2D sample cannot feed a {cfg['layout']} model")
+
+
 def eval_input(cfg: dict, sample: Sample) -> np.ndarray:
     """The deterministic model input of a test sample (what the C# evaluate computes): a 3D sample as recorded or,
     for a coco17 model, projected with the Kinect camera (eval_projection); a 2D sample as annotated."""
-    if sample.layout == "coco17" and cfg["layout"] != "coco17":
-        raise ValueError(f"{sample.id}: a 2D sample cannot feed a {cfg['layout']} model")
+    require_layout(cfg, sample)
     frames = sample.joints if sample.layout == cfg["layout"] else eval_projection(sample.joints)
     return prepare(frames, cfg["layout"], cfg["window"], centre_of(cfg))
 
@@ -52,6 +57,7 @@ def eval_input(cfg: dict, sample: Sample) -> np.ndarray:
 def train_input(cfg: dict, sample: Sample, rng: np.random.Generator) -> np.ndarray:
     """An augmented model input of a training sample (augment.py): 3D as 3D, 3D through a random virtual camera
     for a coco17 model, real 2D with the same pose-estimator noise."""
+    require_layout(cfg, sample)
     aug = cfg.get("augment", {})
     if cfg["layout"] == "kinect20":
         return augment.augment_3d(sample.joints, rng, cfg["window"], aug, centre_of(cfg))

@@ -13,7 +13,8 @@ import yaml
 
 from portal_actions.bench_labels import (arm_rates, label_subset, optimizer, steps_for, unlabelled_clips,
                                          validation_split)
-from portal_actions.data import load_msr, load_nwucla
+from portal_actions.data import load_msr, load_nwucla, load_penn
+from portal_actions.experiment import train_input
 from portal_actions.mae import BODY_PARTS, SkeletonMAE, make_mask, pretrain, save_encoder, track_samples
 from portal_actions.model import ActionGCN
 from reviewed_fixture import write_set
@@ -209,5 +210,8 @@ def test_pretraining_may_add_other_datasets_unlabelled_but_never_one_the_config_
     with pytest.raises(ValueError, match="one of the config's datasets"):
         unlabelled_clips(cfg, pool)
     cfg["pretrain"] = {"unlabelled_datasets": ["penn-action"]}
-    with pytest.raises(ValueError, match="penn-action is 2D, the model kinect20"):
+    with pytest.raises(ValueError, match="a 2D sample cannot feed a kinect20 model"):
         unlabelled_clips(cfg, pool)
+    # The same rule where every training input is made, not only here.
+    with pytest.raises(ValueError, match="a 2D sample cannot feed a kinect20 model"):
+        train_input(cfg, load_penn("train", limit=1)[0], np.random.default_rng(0))
